@@ -1,0 +1,207 @@
+"""The command line: chat | ask | check | eval. Turns every failure into one clear line and an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import IO, Any, NoReturn
+
+from bot import __version__
+from bot.content.problems import ContentError
+from bot.settings import Settings, SettingsError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    """A problem the user can fix; shown as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="oncobot", description="A multilingual assistant for cancer care in France.")
+    parser.add_argument("--version", action="version", version=f"oncobot {__version__}")
+    parser.add_argument("--data-dir", type=Path, help="content root to use instead of the packaged one")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    chat = sub.add_parser("chat", help="talk to the assistant in this terminal")
+    chat.add_argument("--lang", help="answer in this language from the start")
+
+    ask = sub.add_parser("ask", help="answer one question, or one JSON object per line with --jsonl")
+    ask.add_argument("--lang", help="answer in this language")
+    ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    ask.add_argument("--jsonl", action="store_true", help='read {"text", "lang", "user"} lines on stdin')
+    ask.add_argument("text", nargs="*", help="the question")
+
+    check = sub.add_parser("check", help="validate the knowledge base and interface catalogues")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    ev = sub.add_parser("eval", help="measure understanding on an evaluation set")
+    ev.add_argument("file", nargs="?", type=Path, help="evaluation YAML (default: tests/eval/public.yaml)")
+    ev.add_argument("--json", action="store_true", help="print the figures as JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -> int:
+    """Entry point of `oncobot` and `python -m bot`."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env(env)
+        if args.data_dir is not None:
+            if not args.data_dir.is_dir():
+                raise CliError(f"--data-dir {args.data_dir}: no such folder")
+            settings = replace(settings, data_dir=args.data_dir)
+        handler = {"chat": _chat, "ask": _ask, "check": _check, "eval": _eval}[args.command]
+        return handler(args, settings)
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("oncobot: the knowledge base has errors; nothing was started", file=sys.stderr)
+        return EXIT_FAILED
+    except (CliError, SettingsError) as exc:
+        print(f"oncobot: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (OSError, ValueError) as exc:
+        print(f"oncobot: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.assistant import build_engine
+    from bot.channels.console import ConsoleChannel
+
+    engine = build_engine(settings)
+    channel = ConsoleChannel(engine, sys.stdin, sys.stdout)
+    if args.lang:
+        _check_lang(args.lang, engine.kb.config.languages)
+        engine.choose_language(channel.user_id, args.lang)
+    try:
+        return channel.run()
+    finally:
+        engine.store.close()
+
+
+def _check_lang(lang: str, languages: Sequence[str]) -> None:
+    if lang not in languages:
+        raise CliError(f"unknown language '{lang}' (available: {', '.join(languages)})")
+
+
+def _answer_object(engine: Any, text: str, lang: str | None, user: str) -> dict[str, Any]:
+    from bot.dialogue.actions import Inbound
+
+    if lang:
+        engine.choose_language(user, lang)
+    turn = engine.handle(Inbound(user, text=text))
+    u = turn.understanding
+    return {
+        "intent": u.intent if u else None,
+        "confidence": u.confidence if u else 0.0,
+        "language": u.language if u else lang,
+        "entities": u.entities if u else {},
+        "answer": "\n\n".join(r.text for r in turn.replies),
+        "suggestions": list(u.suggestions) if u else [],
+        "handoff": bool(u.handoff) if u else False,
+    }
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.assistant import build_engine
+    from bot.store.sqlite import SqliteStore
+
+    if args.jsonl and args.text:
+        raise CliError("give the question as an argument or --jsonl on stdin, not both")
+    if not args.jsonl and not args.text:
+        raise CliError("no question given (oncobot ask \"where is institut curie?\")")
+    engine = build_engine(settings, store=SqliteStore(":memory:"))
+    if args.lang:
+        _check_lang(args.lang, engine.kb.config.languages)
+    if args.jsonl:
+        return _ask_lines(engine, sys.stdin.buffer, sys.stdout, args.lang)
+    result = _answer_object(engine, " ".join(args.text), args.lang, "cli")
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(result["answer"])
+    return EXIT_OK
+
+
+def _ask_lines(engine: Any, stdin: IO[bytes], stdout: IO[str], default_lang: str | None) -> int:
+    """Serve one JSON object per line; a bad line gets an error object and the next line is still served."""
+    languages = engine.kb.config.languages
+    for number, raw in enumerate(stdin, start=1):
+        if not raw.strip():
+            continue
+        try:
+            line = raw.decode("utf-8")
+            request = json.loads(line)
+            if not isinstance(request, dict):
+                raise ValueError("expected a JSON object")
+            text, lang, user = request.get("text"), request.get("lang") or default_lang, request.get("user")
+            if not isinstance(text, str):
+                raise ValueError("'text' must be a string")
+            if lang is not None and lang not in languages:
+                raise ValueError(f"unknown language '{lang}' (available: {', '.join(languages)})")
+            if user is not None and not isinstance(user, str | int):
+                raise ValueError("'user' must be a string or a number")
+            user_id = f"jsonl:{user}" if user is not None else f"jsonl:line-{number}"
+            result = _answer_object(engine, text, lang, user_id)
+        except UnicodeDecodeError:
+            result = {"error": f"line {number}: not UTF-8 text"}
+        except json.JSONDecodeError as exc:
+            result = {"error": f"line {number}: not JSON ({exc.msg})"}
+        except ValueError as exc:
+            result = {"error": f"line {number}: {exc}"}
+        stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        stdout.flush()
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.assistant import content_root
+    from bot.content.loader import load
+    from bot.dialogue import strings
+    from bot.i18n import Interface
+
+    root = content_root(settings)
+    loaded = load(root)
+    problems = list(loaded.problems)
+    if loaded.kb is not None:
+        try:
+            Interface(root, loaded.kb.config.languages, strings.ALL)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    for problem in problems:
+        print(problem)
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
+    failed = bool(errors or (args.strict and warnings))
+    summary = f"{len(errors)} error(s), {len(warnings)} warning(s)"
+    if loaded.kb is not None:
+        n_examples = sum(len(v) for i in loaded.kb.intents.values() for v in i.examples.values())
+        summary += (f"; {len(loaded.kb.intents)} intents, {n_examples} examples, {len(loaded.kb.centres)} centres, "
+                    f"{len(loaded.kb.config.languages)} languages")
+    print(("FAILED: " if failed else "OK: ") + summary)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.assistant import content_root
+    from bot.evaluation import evaluate, format_report, read_cases
+
+    path = args.file or content_root(settings) / "tests" / "eval" / "public.yaml"
+    if not path.exists():
+        raise CliError(f"{path}: no such evaluation file (give one: oncobot eval FILE)")
+    cases = read_cases(path)
+    report = evaluate(settings, cases)
+    print(json.dumps(report.as_dict(), ensure_ascii=False) if args.json else format_report(report))
+    return EXIT_OK

@@ -1,0 +1,145 @@
+"""Checks across files: references that must resolve, gaps in languages, examples that contradict each other."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz, process
+
+from bot.content.schema import KnowledgeBase
+from bot.content.yamlfile import Sink
+from bot.nlu.normalise import normalise
+
+if TYPE_CHECKING:
+    from bot.content.loader import Origins
+
+NEAR_DUPLICATE = 92.0  # rapidfuzz ratio on normalised text, 0-100
+MAX_ANSWER = 800
+MAX_TITLE = 40
+
+
+def cross_checks(kb: KnowledgeBase, origins: Origins, sink: Sink, *, near_duplicates: bool = True) -> None:
+    """Run every check that needs more than one record in view."""
+    _intent_references(kb, origins)
+    _catalogue_references(kb, origins)
+    _aliases(kb, origins)
+    _example_counts(kb, origins)
+    if near_duplicates:
+        _near_duplicates(kb, origins)
+    if not kb.intents:
+        sink.add("intents", 1, (), "no intents defined")
+
+
+def _intent_references(kb: KnowledgeBase, origins: Origins) -> None:
+    for menu, ids in kb.config.menus.items():
+        for i, ref in enumerate(ids):
+            if ref not in kb.intents:
+                origins.config.error(("menus", menu, i), f"unknown intent '{ref}'")
+    for intent in kb.intents.values():
+        doc, path = origins.at("intent", intent.id)
+        for i, ref in enumerate(intent.follow_ups):
+            if ref not in kb.intents:
+                doc.error((*path, "follow_ups", i), f"unknown intent '{ref}'")
+            elif ref == intent.id:
+                doc.error((*path, "follow_ups", i), "an intent cannot follow itself")
+        for lang, text in intent.answer.items():
+            if len(text) > MAX_ANSWER:
+                doc.warn((*path, "answer", lang), f"{len(text)} characters: too long for a phone (max {MAX_ANSWER})")
+        for lang, text in intent.title.items():
+            if len(text) > MAX_TITLE:
+                doc.warn((*path, "title", lang), f"{len(text)} characters: too long for a button (max {MAX_TITLE})")
+
+
+def _catalogue_references(kb: KnowledgeBase, origins: Origins) -> None:
+    for centre in kb.centres.values():
+        doc, path = origins.at("centre", centre.id)
+        if centre.city not in kb.cities:
+            doc.error((*path, "city"), f"unknown city '{centre.city}'")
+        for i, city in enumerate(centre.other_cities):
+            if city not in kb.cities:
+                doc.error((*path, "other_cities", i), f"unknown city '{city}'")
+        for i, spec in enumerate(centre.specialties):
+            if spec not in kb.specialties:
+                doc.error((*path, "specialties", i), f"unknown specialty '{spec}'")
+        for key in ("phone", "address"):
+            if getattr(centre, key) and not centre.source:
+                doc.warn((*path, key), f"a {key} needs a 'source'")
+    for city in kb.cities.values():
+        doc, path = origins.at("cities", city.id)
+        if city.region not in kb.regions:
+            doc.error((*path, "region"), f"unknown region '{city.region}'")
+    for item in kb.training.values():
+        doc, path = origins.at("training", item.id)
+        if item.provider and item.provider not in kb.centres and item.provider not in kb.organisations:
+            doc.error((*path, "provider"), f"unknown centre or organisation '{item.provider}'")
+    for item in kb.solutions.values():
+        doc, path = origins.at("solution", item.id)
+        if item.intent and item.intent not in kb.intents:
+            doc.error((*path, "intent"), f"unknown intent '{item.intent}'")
+    for lang in kb.language_aliases.values():
+        doc, path = origins.at("language", lang.id)
+        if lang.id not in kb.config.languages:
+            doc.error((*path, "id"), f"'{lang.id}' is not a declared language")
+
+
+def _aliases(kb: KnowledgeBase, origins: Origins) -> None:
+    """An alias naming two things would make the assistant answer about the wrong one."""
+    owners: dict[str, tuple[str, str]] = {}
+    groups: list[tuple[str, str, list[str]]] = []
+    for c in kb.centres.values():
+        groups.append(("centre", c.id, [c.name, *c.aliases]))
+    for o in kb.organisations.values():
+        groups.append(("organisation", o.id, [o.name, *o.aliases]))
+    for city in kb.cities.values():
+        names = [n for n in (*city.name.values(), *city.aliases) if n not in city.unmatched_names]
+        groups.append(("cities", city.id, names))
+    for kind, id_, names in groups:
+        for name in names:
+            key = normalise(name)
+            if not key:
+                continue
+            owner = owners.setdefault(key, (kind, id_))
+            if owner != (kind, id_):
+                doc, path = origins.at(kind, id_)
+                doc.error((*path, "aliases"), f"'{name}' also names {owner[0].rstrip('s')} '{owner[1]}'")
+
+
+def _example_counts(kb: KnowledgeBase, origins: Origins) -> None:
+    minimum = kb.config.min_examples
+    for intent in kb.intents.values():
+        doc, path = origins.at("intent", intent.id)
+        for lang, examples in intent.examples.items():
+            if len(examples) < minimum:
+                doc.warn((*path, "examples", lang), f"{len(examples)} examples, fewer than the minimum {minimum}")
+            seen: set[str] = set()
+            for i, example in enumerate(examples):
+                key = normalise(example)
+                if key in seen:
+                    doc.warn((*path, "examples", lang, i), f"repeats an earlier example: '{example}'")
+                seen.add(key)
+
+
+def _near_duplicates(kb: KnowledgeBase, origins: Origins) -> None:
+    """Examples of two intents that read the same teach the matcher two answers to one question."""
+    by_lang: dict[str, list[tuple[str, int, str, str]]] = defaultdict(list)
+    for intent in kb.intents.values():
+        for lang, examples in intent.examples.items():
+            for i, example in enumerate(examples):
+                by_lang[lang].append((intent.id, i, example, normalise(example)))
+    for lang, rows in by_lang.items():
+        keys = [r[3] for r in rows]
+        matrix = process.cdist(keys, keys, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE, workers=1)
+        reported: set[tuple[int, int]] = set()
+        for a, b in zip(*matrix.nonzero(), strict=True):
+            a, b = int(a), int(b)
+            if a >= b or rows[a][0] == rows[b][0] or (a, b) in reported:
+                continue
+            reported.add((a, b))
+            doc, path = origins.at("intent", rows[b][0])
+            other_doc, other_path = origins.at("intent", rows[a][0])
+            doc.warn(
+                (*path, "examples", lang, rows[b][1]),
+                f"'{rows[b][2]}' nearly duplicates '{rows[a][2]}' of intent {rows[a][0]} "
+                f"({other_doc.rel}:{other_doc.line((*other_path, 'examples', lang, rows[a][1]))})",
+            )

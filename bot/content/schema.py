@@ -1,0 +1,182 @@
+"""Typed records of the knowledge base, so the rest of the code never touches raw YAML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LangText = dict[str, str]
+
+# What each kind of answer may refer to, and which variants it must provide.
+KIND_PLACEHOLDERS: dict[str, dict[str, frozenset[str]]] = {
+    "centre_card": {
+        "answer": frozenset(
+            {"name", "city", "region", "address", "phone", "website", "international_page"}
+        ),
+        "ask": frozenset(),
+    },
+    "centre_specialties": {
+        "answer": frozenset({"name", "city", "specialties", "website"}),
+        "none": frozenset({"name", "city", "website"}),
+        "ask": frozenset(),
+    },
+    "centres_near": {
+        "answer": frozenset({"city", "centres"}),
+        "nearest": frozenset({"city", "centres"}),
+        "ask": frozenset(),
+    },
+    "centre_list": {"answer": frozenset({"centres", "others"})},
+    "organisation": {
+        "answer": frozenset({"name", "description", "website"}),
+        "ask": frozenset({"organisations"}),
+    },
+    "language_switch": {"answer": frozenset({"language"}), "ask": frozenset()},
+}
+
+# The topic menus a content root may fill; their titles are interface strings.
+MENU_IDS = ("patients", "professionals", "buyers")
+
+# The entity a kind of answer is about.
+KIND_ENTITY: dict[str, str] = {
+    "centre_card": "centre",
+    "centre_specialties": "centre",
+    "centres_near": "city",
+    "organisation": "organisation",
+    "language_switch": "language",
+}
+
+
+@dataclass(frozen=True)
+class ContentConfig:
+    """The languages a content root serves and how strict its checks are."""
+
+    languages: tuple[str, ...]
+    default_language: str
+    min_examples: int
+    menus: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One thing people ask, with how they ask it and what the assistant answers."""
+
+    id: str
+    title: LangText
+    examples: dict[str, tuple[str, ...]]
+    answer: LangText
+    variants: dict[str, LangText] = field(default_factory=dict)
+    kind: str | None = None
+    follow_ups: tuple[str, ...] = ()
+    offers_handoff: bool = False
+    source: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Coordinates:
+    """A point, with how precise it is (a building, or only the city)."""
+
+    lat: float
+    lon: float
+    precision: str
+
+
+@dataclass(frozen=True)
+class Centre:
+    """A cancer centre or hospital people ask about."""
+
+    id: str
+    name: str
+    network: str
+    aliases: tuple[str, ...]
+    city: str
+    other_cities: tuple[str, ...]
+    address: str | None
+    phone: str | None
+    website: str | None
+    international_page: str | None
+    coordinates: Coordinates | None
+    specialties: tuple[str, ...]
+    source: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Region:
+    """A French region, to group centres."""
+
+    id: str
+    name: LangText
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class City:
+    """A city people name, to find the centres in or near it."""
+
+    id: str
+    name: LangText
+    aliases: tuple[str, ...]
+    region: str
+    coordinates: Coordinates | None
+    source: tuple[str, ...]
+    unmatched_names: tuple[str, ...] = ()  # names shown in answers but ordinary words, never matched in messages
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """A French public or professional body people ask about."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    description: LangText
+    website: str | None
+    source: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Specialty:
+    """A label for something a centre is recorded as offering."""
+
+    id: str
+    name: LangText
+
+
+@dataclass(frozen=True)
+class CatalogueItem:
+    """A training offer, quality entry or buyer solution: named, described, sourced."""
+
+    id: str
+    name: LangText
+    description: LangText
+    source: tuple[str, ...]
+    website: str | None = None
+    provider: str | None = None
+    intent: str | None = None
+    unverified: bool = False
+
+
+@dataclass(frozen=True)
+class LanguageAliases:
+    """Extra words people use to name a language ("по-русски", "in english"), beside CLDR's names."""
+
+    id: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything the assistant knows, validated and cross-referenced."""
+
+    root: Path
+    config: ContentConfig
+    intents: dict[str, Intent]
+    centres: dict[str, Centre]
+    regions: dict[str, Region]
+    cities: dict[str, City]
+    organisations: dict[str, Organisation]
+    specialties: dict[str, Specialty]
+    training: dict[str, CatalogueItem]
+    quality: dict[str, CatalogueItem]
+    solutions: dict[str, CatalogueItem]
+    language_aliases: dict[str, LanguageAliases]
+    fingerprint: str

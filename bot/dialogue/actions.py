@@ -1,0 +1,99 @@
+"""What comes into the engine and what goes out: plain data that any channel can translate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Location:
+    """A point the user shared."""
+
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message from a user, as any channel sees it: text or a button's id, plus hints."""
+
+    user_id: str
+    text: str | None = None
+    payload: str | None = None
+    language_hint: str | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice: `id` is stable and routes the next turn; `label` is translated; `url` opens a page instead."""
+
+    id: str
+    label: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Text to show, in `language`, with buttons under it."""
+
+    text: str
+    language: str
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class Venue:
+    """A place to show on a map; `precision` says whether the point is the building or only its city."""
+
+    title: str
+    address: str
+    lat: float
+    lon: float
+    precision: str
+    centre_id: str
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """The user agreed (or declined) to be put in touch with a coordinator; channels act on it."""
+
+    event: Literal["requested", "declined"]
+    user_id: str
+    language: str
+    unanswered: tuple[dict[str, object], ...] = ()
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """Everything about the user was erased; channels erase what they hold too."""
+
+    user_id: str
+
+
+Action = Reply | Venue | Handoff | Forgotten
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What the engine made of a text message, for the command line and evaluation."""
+
+    intent: str
+    confidence: float
+    language: str
+    entities: dict[str, str] = field(default_factory=dict)
+    suggestions: tuple[str, ...] = ()
+    handoff: bool = False
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The engine's response to one inbound message."""
+
+    actions: tuple[Action, ...]
+    understanding: Understanding | None = None
+
+    @property
+    def replies(self) -> list[Reply]:
+        return [a for a in self.actions if isinstance(a, Reply)]

@@ -1,0 +1,322 @@
+"""The dialogue core: one inbound message in, a list of actions out; no channel, no network, only a store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.content.schema import KIND_ENTITY, Intent, KnowledgeBase
+from bot.dialogue import strings as s
+from bot.dialogue.actions import (
+    Action,
+    Button,
+    Forgotten,
+    Handoff,
+    Inbound,
+    Reply,
+    Turn,
+    Understanding,
+)
+from bot.dialogue.policies import EMERGENCY, MAX_TEXT, MISSES_BEFORE_OFFER, OUT_OF_SCOPE, Bands
+from bot.dialogue.render import Rendered, Renderer
+from bot.i18n import Interface, bidi_clean
+from bot.nlu.entities import Entities, EntityIndex
+from bot.nlu.language import LanguageGuesser
+from bot.nlu.matcher import Matcher, Ranked
+from bot.nlu.normalise import strip_controls
+from bot.store.base import Store, UserState
+
+MENUS = {"patients": s.MENU_PATIENTS, "professionals": s.MENU_PROFESSIONALS, "buyers": s.MENU_BUYERS}
+# Commands any channel may pass as text ("/human"); each is a button payload.
+COMMANDS = {
+    "start": "start",
+    "menu": "menu:main",
+    "help": "intent:help_capabilities",
+    "language": "menu:language",
+    "centres": "menu:centres",
+    "human": "handoff:offer",
+    "privacy": "intent:privacy_data_request",
+    "forget": "forget",
+}
+# The intent that answers a message made only of a name.
+DEFAULT_FOR_ENTITY = {
+    "centre": "centre_location_contact",
+    "city": "find_cancer_centre",
+    "region": "find_cancer_centre",
+    "organisation": "about_organisations",
+    "language": "change_language",
+}
+REMEMBERED = ("centre", "city", "organisation")
+KEEP_UNANSWERED = 3
+GREETING = "greeting"
+
+
+class Engine:
+    """Decides what to say; everything it needs is passed in, so tests build it from a small knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase, interface: Interface, matcher: Matcher, entities: EntityIndex,
+                 languages: LanguageGuesser, store: Store, bands: Bands | None = None,
+                 menus: dict[str, tuple[str, ...]] | None = None) -> None:
+        self.kb = kb
+        self.ui = interface
+        self.matcher = matcher
+        self.entities = entities
+        self.languages = languages
+        self.store = store
+        self.bands = bands or Bands()
+        self.menus = menus or {}
+        self.render = Renderer(kb, interface)
+
+    # ---- entry point -------------------------------------------------------------------------------------
+    def handle(self, msg: Inbound) -> Turn:
+        """Answer one message; the user's state is read before and written after."""
+        state = self.store.load_user(msg.user_id)
+        text = strip_controls(msg.text or "")
+        if msg.payload is None and text.strip().startswith("/"):
+            command = text.strip()[1:].split("@", 1)[0].split(maxsplit=1)
+            payload = COMMANDS.get(command[0].lower()) if command else None
+            if payload:
+                msg = Inbound(msg.user_id, None, payload, msg.language_hint, msg.location)
+        if msg.payload is not None:
+            turn = self._payload(state, msg)
+        elif msg.location is not None:
+            turn = self._location(state, msg)
+        else:
+            turn = self._text(state, msg, text)
+        if not any(isinstance(a, Forgotten) for a in turn.actions):
+            self.store.save_user(state)
+        return turn
+
+    def choose_language(self, user_id: str, lang: str) -> None:
+        """Set a user's language up front (a channel's --lang), as if they had picked it."""
+        if lang not in self.kb.config.languages:
+            raise ValueError(f"unknown language '{lang}' (available: {', '.join(self.kb.config.languages)})")
+        state = self.store.load_user(user_id)
+        state.language = lang
+        self.store.save_user(state)
+
+    # ---- languages ---------------------------------------------------------------------------------------
+    def _language(self, state: UserState, hint: str | None, guessed: str | None = None) -> str:
+        langs = self.kb.config.languages
+        if state.language in langs:
+            return str(state.language)
+        if guessed in langs:
+            return str(guessed)
+        last = state.context.get("last_language")
+        if last in langs:
+            return str(last)
+        if hint:
+            base = hint.replace("_", "-").split("-")[0].lower()
+            if base in langs:
+                return base
+        return self.kb.config.default_language
+
+    def _t(self, lang: str, msgid: str) -> str:
+        return self.ui.gettext(lang, msgid)
+
+    def _reply(self, text: str, lang: str, buttons: tuple[Button, ...] = ()) -> Reply:
+        return Reply(bidi_clean(text, lang), lang, buttons)
+
+    # ---- buttons and commands ----------------------------------------------------------------------------
+    def _payload(self, state: UserState, msg: Inbound) -> Turn:
+        lang = self._language(state, msg.language_hint)
+        payload = msg.payload or ""
+        kind, _, value = payload.partition(":")
+        if payload == "start":
+            return self._answer(state, self.kb.intents["greeting"], lang, None, with_menu=True) \
+                if "greeting" in self.kb.intents else Turn((self._main_menu(lang),))
+        if kind == "menu":
+            return Turn((self._menu(value, lang),))
+        if kind == "lang" and value in self.kb.config.languages:
+            state.language = value
+            if "change_language" in self.kb.intents:
+                return self._answer(state, self.kb.intents["change_language"], value, None, forced=("language", value))
+            return Turn((self._main_menu(value),))
+        if kind == "intent" and value in self.kb.intents:
+            return self._answer(state, self.kb.intents[value], lang, None)
+        for entity_kind, key in (("centre", "centre"), ("city", "city"), ("region", "region"), ("org", "organisation")):
+            if kind == entity_kind and self._known(key, value):
+                intent = self.kb.intents.get(DEFAULT_FOR_ENTITY[key])
+                if intent is not None:
+                    return self._answer(state, intent, lang, Entities((), 0), forced=(key, value))
+        if kind == "handoff":
+            return self._handoff(state, value, lang, msg.user_id)
+        if payload == "forget":
+            self.store.forget_user(msg.user_id)
+            return Turn((self._reply(self._t(lang, s.FORGOTTEN), lang), Forgotten(msg.user_id)))
+        return Turn((self._main_menu(lang),))
+
+    def _known(self, kind: str, value: str) -> bool:
+        table: dict[str, Any] = {"centre": self.kb.centres, "city": self.kb.cities, "region": self.kb.regions,
+                                 "organisation": self.kb.organisations}
+        return value in table[kind]
+
+    def _main_menu(self, lang: str) -> Reply:
+        buttons = [Button(f"menu:{key}", self._t(lang, label)) for key, label in MENUS.items() if self.menus.get(key)]
+        buttons += [
+            Button("menu:centres", self._t(lang, s.MENU_CENTRES)),
+            Button("menu:language", self._t(lang, s.MENU_LANGUAGE)),
+            Button("handoff:offer", self._t(lang, s.MENU_HUMAN)),
+        ]
+        return self._reply(self._t(lang, s.MENU_PROMPT), lang, tuple(buttons))
+
+    def _menu(self, name: str, lang: str) -> Reply:
+        if name in self.menus:
+            buttons = tuple(Button(f"intent:{i}", self.kb.intents[i].title[lang]) for i in self.menus[name])
+            return self._reply(self._t(lang, s.TOPICS_PROMPT), lang, (*buttons, Button("menu:main", self._t(lang, s.MENU_BACK))))
+        if name == "language":
+            buttons = tuple(Button(f"lang:{c}", self.ui.language_name(c)) for c in self.kb.config.languages)
+            return self._reply(self._t(lang, s.CHOOSE_LANGUAGE), lang, buttons)
+        if name == "centres":
+            regions = []
+            for region in self.kb.regions.values():
+                if any(self.render._region_of(c) == region.id for c in self.kb.centres.values()):
+                    regions.append(Button(f"region:{region.id}", region.name[lang]))
+            regions.sort(key=lambda b: b.label)
+            return self._reply(self._t(lang, s.CHOOSE_CITY), lang, tuple(regions))
+        return self._main_menu(lang)
+
+    def _handoff(self, state: UserState, step: str, lang: str, user_id: str) -> Turn:
+        if step == "yes":
+            unanswered = tuple(state.context.pop("unanswered", []))
+            state.context["misses"] = 0
+            return Turn((self._reply(self._t(lang, s.HANDOFF_STARTED), lang),
+                         Handoff("requested", user_id, lang, unanswered)),
+                        Understanding("human_handoff", 1.0, lang, handoff=True))
+        if step == "no":
+            return Turn((self._reply(self._t(lang, s.HANDOFF_DECLINED), lang), Handoff("declined", user_id, lang)))
+        buttons = (Button("handoff:yes", self._t(lang, s.YES)), Button("handoff:no", self._t(lang, s.NO)))
+        return Turn((self._reply(self._t(lang, s.CONSENT_PROMPT), lang, buttons),),
+                    Understanding("human_handoff", 1.0, lang, handoff=True))
+
+    def _location(self, state: UserState, msg: Inbound) -> Turn:
+        lang = self._language(state, msg.language_hint)
+        assert msg.location is not None
+        lines, venues = self.render.nearest_lines(msg.location.lat, msg.location.lon, lang)
+        buttons = tuple(Button(f"centre:{v.centre_id}", v.title) for v in venues)
+        return Turn((self._reply(f"{self._t(lang, s.NEAREST_CENTRES)}\n{lines}", lang, buttons), *venues))
+
+    # ---- text --------------------------------------------------------------------------------------------
+    def _text(self, state: UserState, msg: Inbound, text: str) -> Turn:
+        text = text[:MAX_TEXT]
+        guess = self.languages.guess(text)
+        lang = self._language(state, msg.language_hint, guess.language if guess.clear else None)
+        if guess.clear:
+            state.context["last_language"] = guess.language
+        if not any(ch.isalnum() for ch in text):
+            key = s.EMPTY_MESSAGE if not text.strip() else s.UNREADABLE_MESSAGE
+            return Turn((self._reply(self._t(lang, key), lang),), Understanding(OUT_OF_SCOPE, 0.0, lang))
+        ranked = self.matcher.rank(text)
+        found = self.entities.find(text)
+        turn = self._decide(state, text, lang, ranked, found)
+        switch = self._switch_offer(state, guess.language if guess.clear else None, lang)
+        if switch and turn.actions and isinstance(turn.actions[0], Reply):
+            first = turn.actions[0]
+            turn = Turn((Reply(first.text, first.language, (*first.buttons, switch)), *turn.actions[1:]),
+                        turn.understanding)
+        return turn
+
+    def _switch_offer(self, state: UserState, detected: str | None, lang: str) -> Button | None:
+        """A message clearly in another language than the chosen one gets a button to switch, never a silent switch."""
+        if state.language and detected and detected != lang and detected in self.kb.config.languages:
+            name = self.ui.language_name(detected)
+            return Button(f"lang:{detected}", self._t(detected, s.SWITCH_LANGUAGE).format(language=name))
+        return None
+
+    def _decide(self, state: UserState, text: str, lang: str, ranked: list[Ranked], found: Entities) -> Turn:
+        entities = found.as_dict()
+        top = ranked[0] if ranked else Ranked(OUT_OF_SCOPE, 0.0)
+        if self.bands.is_emergency(ranked) and EMERGENCY in self.kb.intents:
+            conf = next(r.confidence for r in ranked if r.intent == EMERGENCY)
+            return self._answer(state, self.kb.intents[EMERGENCY], lang, found, confidence=conf)
+        band = self.bands.decide(ranked)
+        named = [f for f in found.found if f.kind in DEFAULT_FOR_ENTITY]
+        if band != "answer" and named and found.covered() >= 0.6:
+            intent = self.kb.intents.get(DEFAULT_FOR_ENTITY[named[0].kind])
+            if intent is not None:
+                return self._answer(state, intent, lang, found, confidence=max(top.confidence, 0.5))
+        if band == "answer":
+            return self._answer(state, self.kb.intents[top.intent], lang, found, confidence=top.confidence)
+        if band == "suggest":
+            options = [r for r in ranked[:3] if r.intent != OUT_OF_SCOPE and r.confidence >= self.bands.suggest / 2]
+            buttons = tuple(Button(f"intent:{r.intent}", self.kb.intents[r.intent].title[lang]) for r in options)
+            self._remember(state, found)
+            return Turn((self._reply(self._t(lang, s.DID_YOU_MEAN), lang,
+                                     (*buttons, Button("handoff:offer", self._t(lang, s.MENU_HUMAN)))),),
+                        Understanding(top.intent, top.confidence, lang, entities,
+                                      tuple(r.intent for r in options), True))
+        return self._miss(state, text, lang, top, entities)
+
+    def _miss(self, state: UserState, text: str, lang: str, top: Ranked, entities: dict[str, str]) -> Turn:
+        misses = int(state.context.get("misses", 0)) + 1
+        state.context["misses"] = misses
+        unanswered = list(state.context.get("unanswered", []))[-(KEEP_UNANSWERED - 1):]
+        unanswered.append({"text": text[:500], "intent": top.intent, "confidence": round(top.confidence, 3)})
+        state.context["unanswered"] = unanswered
+        human = Button("handoff:offer", self._t(lang, s.MENU_HUMAN))
+        understanding = Understanding(OUT_OF_SCOPE, top.confidence if top.intent == OUT_OF_SCOPE else 1 - top.confidence,
+                                      lang, entities, (), True)
+        if misses >= MISSES_BEFORE_OFFER:
+            return Turn((self._reply(self._t(lang, s.STILL_NOT_UNDERSTOOD), lang, (human,)),), understanding)
+        fallback = self.kb.intents.get(OUT_OF_SCOPE)
+        if fallback is None:
+            return Turn((self._reply(self._t(lang, s.STILL_NOT_UNDERSTOOD), lang, (human,)),), understanding)
+        body = fallback.answer[lang]
+        buttons = (*self._follow_ups(fallback, lang), human)
+        return Turn((self._reply(body, lang, buttons),), understanding)
+
+    def _remember(self, state: UserState, found: Entities) -> None:
+        for kind in REMEMBERED:
+            value = found.first(kind)
+            if value:
+                state.context[kind] = value
+
+    def _follow_ups(self, intent: Intent, lang: str) -> tuple[Button, ...]:
+        return tuple(Button(f"intent:{f}", self.kb.intents[f].title[lang]) for f in intent.follow_ups)
+
+    def _answer(self, state: UserState, intent: Intent, lang: str, found: Entities | None, *,
+                confidence: float = 1.0, forced: tuple[str, str] | None = None, with_menu: bool = False) -> Turn:
+        """Answer an intent, about the entity named now, or else the one talked about before."""
+        found = found or Entities((), 0)
+        self._remember(state, found)
+        if intent.id != OUT_OF_SCOPE:
+            state.context["misses"] = 0
+        if forced:
+            state.context[forced[0] if forced[0] != "region" else "city"] = forced[1]
+        entity = self._entity_for(intent, state, found, forced)
+        if intent.kind == "language_switch" and entity:
+            state.language = entity
+        rendered: Rendered = self.render.render(intent, lang, entity)
+        out_lang = rendered.language or lang
+        buttons = list(rendered.buttons)
+        buttons += self._follow_ups(intent, out_lang)
+        handoff = intent.offers_handoff
+        if handoff:
+            buttons.append(Button("handoff:offer", self._t(out_lang, s.MENU_HUMAN)))
+        actions: list[Action] = [self._reply(rendered.text, out_lang, tuple(buttons))]
+        actions.extend(rendered.venues)
+        if with_menu or intent.id == GREETING:
+            actions.append(self._main_menu(out_lang))
+        entities = found.as_dict()
+        if forced and forced[0] in ("centre", "city", "organisation"):
+            entities[forced[0]] = forced[1]
+        understanding = Understanding(intent.id, round(confidence, 4), out_lang, entities,
+                                      tuple(intent.follow_ups), handoff)
+        return Turn(tuple(actions), understanding)
+
+    def _entity_for(self, intent: Intent, state: UserState, found: Entities,
+                    forced: tuple[str, str] | None) -> str | None:
+        kind = KIND_ENTITY.get(intent.kind or "")
+        if kind is None:
+            return None
+        if forced and (forced[0] == kind or (kind == "city" and forced[0] == "region")):
+            return forced[1]
+        if kind == "city":
+            return found.first("city") or found.first("region") or self._city_of_centre(found) or state.context.get("city")
+        value = found.first(kind)
+        if value is None and kind in REMEMBERED:
+            value = state.context.get(kind)
+        return value
+
+    def _city_of_centre(self, found: Entities) -> str | None:
+        centre = found.first("centre")
+        return self.kb.centres[centre].city if centre else None

@@ -1,0 +1,106 @@
+"""Interface strings from gettext catalogues (compiled in memory at start), and CLDR names and units through babel."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import PoFileError, read_po
+from babel.units import format_unit
+
+from bot.content.problems import ContentError, Problem
+
+DOMAIN = "oncobot"
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
+
+
+def catalogue_path(root: Path, lang: str) -> Path:
+    """Where the catalogue of one language lives under a content root."""
+    return root / "locales" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def _read(root: Path, lang: str, problems: list[Problem]) -> Catalog | None:
+    path = catalogue_path(root, lang)
+    rel = path.relative_to(root).as_posix()
+    if not path.exists():
+        problems.append(Problem(rel, 1, "(file)", f"missing catalogue for language '{lang}'"))
+        return None
+    try:
+        with path.open("rb") as fh:
+            return read_po(fh, locale=lang, abort_invalid=True)
+    except PoFileError as exc:
+        line = getattr(exc, "lineno", 1) or 1
+        problems.append(Problem(rel, int(line), "(file)", f"broken catalogue: {exc}"))
+    except (UnknownLocaleError, ValueError, UnicodeDecodeError) as exc:
+        problems.append(Problem(rel, 1, "(file)", f"broken catalogue: {exc}"))
+    return None
+
+
+class Interface:
+    """Translated interface strings for every declared language; building it fails loudly on any gap."""
+
+    def __init__(self, root: Path, languages: Iterable[str], msgids: Iterable[str]) -> None:
+        self.languages = tuple(languages)
+        self._messages: dict[str, dict[str, str]] = {}
+        problems: list[Problem] = []
+        wanted = tuple(msgids)
+        for lang in self.languages:
+            try:
+                Locale.parse(lang)
+            except (UnknownLocaleError, ValueError):
+                problems.append(Problem("content.yaml", 1, "languages", f"'{lang}' is not a CLDR language"))
+                continue
+            catalog = _read(root, lang, problems)
+            if catalog is None:
+                continue
+            rel = catalogue_path(root, lang).relative_to(root).as_posix()
+            table: dict[str, str] = {}
+            for msgid in wanted:
+                message = catalog.get(msgid)
+                line = message.lineno if message is not None and message.lineno else 1
+                if message is None or not message.string:
+                    problems.append(Problem(rel, line, "msgid", f"no translation for {msgid!r}"))
+                    continue
+                if message.fuzzy:
+                    problems.append(Problem(rel, line, "msgstr", f"fuzzy translation for {msgid!r}"))
+                    continue
+                text = str(message.string)
+                if sorted(_PLACEHOLDER.findall(text)) != sorted(_PLACEHOLDER.findall(msgid)):
+                    problems.append(Problem(rel, line, "msgstr", f"placeholders differ from {msgid!r}"))
+                    continue
+                table[msgid] = text
+            self._messages[lang] = table
+        if problems:
+            raise ContentError(problems)
+
+    def gettext(self, lang: str, msgid: str) -> str:
+        """The translation of an interface string; every one is present, checked at start."""
+        return self._messages[lang][msgid]
+
+    def language_name(self, lang: str) -> str:
+        """A language's name in that language, from CLDR, as it would start a button."""
+        name = Locale.parse(lang).get_display_name(lang) or lang
+        return name[:1].upper() + name[1:]
+
+    def format_distance(self, km: float, lang: str) -> str:
+        """A distance in kilometres, worded and formatted for the reader's locale."""
+        value = round(km) if km >= 10 else round(km, 1)
+        return str(format_unit(value, "length-kilometer", length="short", locale=lang))
+
+
+def bidi_clean(text: str, lang: str) -> str:
+    """Make right-to-left lines start right-to-left even when they open with a Latin name or a number."""
+    if lang not in RTL_LANGUAGES:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        first = next((ch for ch in line if ch.isalpha()), "")
+        has_rtl = any("\u0590" <= ch <= "\u08ff" for ch in line)
+        if first and has_rtl and not ("\u0590" <= first <= "\u08ff"):
+            line = "\u200f" + line
+        lines.append(line)
+    return "\n".join(lines)

@@ -1,0 +1,157 @@
+"""Centres, cities, organisations and languages named in a message, in any script, with typos and inflections."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.nlu.normalise import is_han, normalise, tokens
+
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_CYRILLIC_ENDINGS_2 = ("ом", "ем", "ой", "ей", "ам", "ям", "ах", "ях", "ую", "юю", "ого", "его")
+_CYRILLIC_VOWELS = "аеиоуыэюяйь"
+KINDS = ("centre", "city", "organisation", "language")
+
+
+def stem(token: str) -> str:
+    """Cut what inflects or attaches: Arabic clitics and article, Russian case endings; other tokens stay whole."""
+    if _ARABIC.match(token):
+        if len(token) > 4 and token[0] == "و":
+            token = token[1:]
+        if len(token) > 4 and token[0] in "بلكف" and token[1:3] == "ال":
+            token = token[1:]
+        if len(token) > 4 and token.startswith("لل"):
+            token = "ال" + token[2:]
+        if len(token) > 4 and token[0] in "بلكف" and token[1] != "ا":
+            token = token[1:]
+        if len(token) > 4 and token.startswith("ال"):
+            token = token[2:]
+        return token
+    if _CYRILLIC.match(token):
+        for ending in _CYRILLIC_ENDINGS_2:
+            if token.endswith(ending) and len(token) - len(ending) >= 3:
+                return token[: -len(ending)]
+        cut = 0
+        while cut < 2 and len(token) - cut > 3 and token[len(token) - cut - 1] in _CYRILLIC_VOWELS:
+            cut += 1
+        return token[: len(token) - cut] if cut else token
+    return token
+
+
+@dataclass(frozen=True)
+class Found:
+    """One entity found in a message, and which of its words it covers."""
+
+    kind: str
+    id: str
+    start: int
+    end: int
+    exact: bool
+
+
+@dataclass(frozen=True)
+class Entities:
+    """The entities of a message: the first of each kind, all found, and how much of the message they cover."""
+
+    found: tuple[Found, ...]
+    words: int
+
+    def first(self, kind: str) -> str | None:
+        return next((f.id for f in self.found if f.kind == kind), None)
+
+    def as_dict(self) -> dict[str, str]:
+        return {kind: value for kind in KINDS if (value := self.first(kind)) is not None}
+
+    def covered(self) -> float:
+        """The share of the message's words that name something; 1.0 when the message is only a name."""
+        if not self.words:
+            return 0.0
+        spans = {i for f in self.found for i in range(f.start, f.end)}
+        return len(spans) / self.words
+
+
+class EntityIndex:
+    """A gazetteer of every name and alias, exact on stems and fuzzy on longer names."""
+
+    def __init__(self, names: Iterable[tuple[str, str, str]]) -> None:
+        self._exact: dict[tuple[str, ...], tuple[str, str]] = {}
+        self._han: list[tuple[str, str, str]] = []
+        self._fuzzy: dict[int, list[str]] = defaultdict(list)
+        self._fuzzy_owner: dict[tuple[int, str], tuple[str, str]] = {}
+        self._longest = 1
+        for kind, id_, name in names:
+            norm = normalise(name)
+            if not norm:
+                continue
+            compact = norm.replace(" ", "")
+            if is_han(compact):
+                self._han.append((compact, kind, id_))
+                continue
+            key = tuple(stem(t) for t in tokens(norm))
+            self._exact.setdefault(key, (kind, id_))
+            self._longest = max(self._longest, len(key))
+            joined = " ".join(key)
+            if len(joined) >= 6:
+                n = len(key)
+                if (n, joined) not in self._fuzzy_owner:
+                    self._fuzzy[n].append(joined)
+                    self._fuzzy_owner[(n, joined)] = (kind, id_)
+        self._han.sort(key=lambda row: -len(row[0]))
+
+    def find(self, text: str) -> Entities:
+        """Every entity named in the text, longest and exact names first, without overlaps."""
+        norm = normalise(text)
+        toks = tokens(norm)
+        stems = [stem(t) for t in toks]
+        candidates: list[tuple[int, int, int, Found]] = []
+        for n in range(min(self._longest, len(stems)), 0, -1):
+            for i in range(len(stems) - n + 1):
+                window = tuple(stems[i : i + n])
+                hit = self._exact.get(window)
+                if hit:
+                    candidates.append((1, n, -i, Found(hit[0], hit[1], i, i + n, True)))
+                elif n in self._fuzzy and not any(is_han(t) for t in window):
+                    joined = " ".join(window)
+                    if len(joined) < 6:
+                        continue
+                    cutoff = 86.0 if len(joined) >= 10 else 90.0
+                    best = process.extractOne(joined, self._fuzzy[n], scorer=fuzz.ratio, score_cutoff=cutoff)
+                    if best is not None:
+                        kind, id_ = self._fuzzy_owner[(n, best[0])]
+                        candidates.append((0, n, -i, Found(kind, id_, i, i + n, False)))
+        candidates.extend(self._han_candidates(toks))
+        candidates.sort(key=lambda c: (c[0], c[1], c[2]), reverse=True)
+        taken: set[int] = set()
+        chosen: list[Found] = []
+        for _, _, _, found in candidates:
+            span = set(range(found.start, found.end))
+            if span & taken:
+                continue
+            taken |= span
+            chosen.append(found)
+        chosen.sort(key=lambda f: f.start)
+        return Entities(tuple(chosen), len(toks))
+
+    def _han_candidates(self, toks: list[str]) -> list[tuple[int, int, int, Found]]:
+        """Chinese names are found as substrings: the message has no spaces to mark words."""
+        if not self._han or not any(is_han(t) for t in toks):
+            return []
+        out = []
+        starts = []  # character offset of each token in the joined text
+        joined = ""
+        for t in toks:
+            starts.append(len(joined))
+            joined += t
+        for name, kind, id_ in self._han:
+            pos = joined.find(name)
+            while pos >= 0:
+                first = max(i for i, s in enumerate(starts) if s <= pos)
+                last = max(i for i, s in enumerate(starts) if s < pos + len(name))
+                out.append((1, last - first + 1, -first, Found(kind, id_, first, last + 1, True)))
+                pos = joined.find(name, pos + len(name))
+        return out

@@ -1,0 +1,63 @@
+"""Which language a message is in: by script first, then by character n-grams learned from the examples."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from bot.nlu.normalise import normalise
+
+_SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("ar", re.compile(r"[\u0600-\u06ff\u0750-\u077f]")),
+    ("ru", re.compile(r"[\u0400-\u04ff]")),
+    ("zh", re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")),
+)
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+CLEAR = 0.75  # probability above which a Latin-script message of three words or more counts as clear
+CLEAR_SHORT = 0.9  # the same for one or two words ("bonjour", "danke schön")
+
+
+@dataclass(frozen=True)
+class Guess:
+    """A language guess and whether it is clear enough to act on."""
+
+    language: str | None
+    clear: bool
+
+
+class LanguageGuesser:
+    """Tells languages apart; scripts settle Arabic, Russian and Chinese, a small model the Latin-script ones."""
+
+    def __init__(self, examples: Sequence[tuple[str, str]], languages: Sequence[str]) -> None:
+        self._languages = tuple(languages)
+        self._script_langs = {lang for lang, _ in _SCRIPTS if lang in self._languages}
+        latin = [(normalise(t), lang) for t, lang in examples if lang not in self._script_langs]
+        self._model: tuple[TfidfVectorizer, LogisticRegression] | None = None
+        if len({lang for _, lang in latin}) >= 2:
+            vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
+            model = LogisticRegression(C=10, max_iter=500)
+            model.fit(vectoriser.fit_transform([t for t, _ in latin]), [lang for _, lang in latin])
+            self._model = (vectoriser, model)
+
+    def guess(self, text: str) -> Guess:
+        """The message's language, clear only when its script or enough words say so."""
+        letters = _LETTER.findall(text)
+        if not letters:
+            return Guess(None, False)
+        counts = {lang: len(pattern.findall(text)) for lang, pattern in _SCRIPTS if lang in self._script_langs}
+        script, n = max(counts.items(), key=lambda kv: kv[1], default=(None, 0))
+        if script and n >= max(1, len(letters) // 2):
+            return Guess(script, n >= 2)
+        if self._model is None:
+            return Guess(None, False)
+        vectoriser, model = self._model
+        norm = normalise(text)
+        probs = model.predict_proba(vectoriser.transform([norm]))[0]
+        best = int(np.argmax(probs))
+        needed = CLEAR if len(norm.split()) >= 3 else CLEAR_SHORT
+        return Guess(str(model.classes_[best]), bool(probs[best] >= needed))

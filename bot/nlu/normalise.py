@@ -1,0 +1,72 @@
+"""Per-script normalisation, so that people typing without accents, diacritics or the right letter forms still match."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_ARABIC_LETTERS = str.maketrans(
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ى": "ي",
+        "ی": "ي",
+        "ئ": "ي",
+        "ؤ": "و",
+        "ة": "ه",
+        "ک": "ك",
+        "گ": "ك",
+        "پ": "ب",
+        "ڤ": "ف",
+        "چ": "ج",
+        "œ": "oe",
+        "æ": "ae",
+        "ø": "o",
+        "ł": "l",
+        "đ": "d",
+        "ё": "е",
+        "’": "'",
+    }
+)
+# Arabic-Indic and Eastern Arabic-Indic digits are not folded by NFKC.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+_HAN_RUN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
+
+
+def strip_controls(text: str) -> str:
+    """Drop control and format characters that users paste by accident, keeping line breaks and tabs as spaces."""
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if ch in "\n\t\r":
+            out.append(" ")
+        elif cat in ("Cc", "Cs", "Co", "Cn") or (cat == "Cf" and ch not in "\u200c\u200d"):
+            continue
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def normalise(text: str) -> str:
+    """Fold case, accents, letter variants, width and punctuation so that spellings people type compare equal."""
+    text = unicodedata.normalize("NFKC", strip_controls(text)).casefold()
+    text = _ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_LETTERS).translate(_DIGITS)
+    decomposed = unicodedata.normalize("NFD", text)
+    text = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    text = unicodedata.normalize("NFC", text)
+    return " ".join(_NOT_WORD.sub(" ", text.replace("_", " ")).split())
+
+
+def tokens(normalised: str) -> list[str]:
+    """Split into words; Chinese has no spaces, so each Han character is a token of its own."""
+    return _HAN.sub(r" \1 ", normalised).split()
+
+
+def is_han(token: str) -> bool:
+    """Tell whether a token is written in Chinese characters only."""
+    return bool(_HAN_RUN.match(token))

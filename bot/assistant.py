@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,11 +60,11 @@ def entity_names(kb: KnowledgeBase) -> Iterator[tuple[str, str, str]]:
             yield "region", region.id, name
     for code in kb.config.languages:
         for ui in kb.config.languages:
-            name = Locale.parse(ui).languages.get(code)
-            if name:
-                yield "language", code, name
-        extra = kb.language_aliases.get(code)
-        for name in extra.aliases if extra else ():
+            cldr_name = Locale.parse(ui).languages.get(code)
+            if cldr_name:
+                yield "language", code, str(cldr_name)
+        aliases = kb.language_aliases.get(code)
+        for name in aliases.aliases if aliases else ():
             yield "language", code, name
 
 
@@ -76,10 +77,8 @@ def build_matcher(kb: KnowledgeBase, cache_dir: Path | None) -> Matcher:
             return cached
     matcher = Matcher.build(training_pairs(kb))
     if path is not None:
-        try:
+        with contextlib.suppress(OSError):  # a read-only home only costs a rebuild at the next start
             matcher.save(path, kb.fingerprint)
-        except OSError:
-            pass  # a read-only home only costs a rebuild at the next start
     return matcher
 
 
@@ -89,8 +88,9 @@ def build_parts(root: Path, cache_dir: Path | None) -> Parts:
     interface = Interface(root, kb.config.languages, strings.ALL)
     matcher = build_matcher(kb, cache_dir)
     entities = EntityIndex(entity_names(kb))
-    examples = [(text, lang) for intent in kb.intents.values() for lang, texts in intent.examples.items()
-                for text in texts]
+    examples = [
+        (text, lang) for intent in kb.intents.values() for lang, texts in intent.examples.items() for text in texts
+    ]
     languages = LanguageGuesser(examples, kb.config.languages)
     return Parts(kb, interface, matcher, entities, languages)
 
@@ -99,5 +99,13 @@ def build_engine(settings: Settings, store: Store | None = None, parts: Parts | 
     """An engine ready to answer, on the settings' content and storage."""
     parts = parts or build_parts(content_root(settings), settings.cache_dir)
     bands = Bands(answer=settings.answer_threshold, suggest=settings.suggest_threshold)
-    return Engine(parts.kb, parts.interface, parts.matcher, parts.entities, parts.languages,
-                  store or open_store(settings.database_url), bands, parts.kb.config.menus)
+    return Engine(
+        parts.kb,
+        parts.interface,
+        parts.matcher,
+        parts.entities,
+        parts.languages,
+        store or open_store(settings.database_url),
+        bands,
+        parts.kb.config.menus,
+    )

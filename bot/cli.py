@@ -121,7 +121,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.jsonl and args.text:
         raise CliError("give the question as an argument or --jsonl on stdin, not both")
     if not args.jsonl and not args.text:
-        raise CliError("no question given (oncobot ask \"where is institut curie?\")")
+        raise CliError('no question given (oncobot ask "where is institut curie?")')
     engine = build_engine(settings, store=SqliteStore(":memory:"))
     if args.lang:
         _check_lang(args.lang, engine.kb.config.languages)
@@ -188,8 +188,10 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     summary = f"{len(errors)} error(s), {len(warnings)} warning(s)"
     if loaded.kb is not None:
         n_examples = sum(len(v) for i in loaded.kb.intents.values() for v in i.examples.values())
-        summary += (f"; {len(loaded.kb.intents)} intents, {n_examples} examples, {len(loaded.kb.centres)} centres, "
-                    f"{len(loaded.kb.config.languages)} languages")
+        summary += (
+            f"; {len(loaded.kb.intents)} intents, {n_examples} examples, {len(loaded.kb.centres)} centres, "
+            f"{len(loaded.kb.config.languages)} languages"
+        )
     print(("FAILED: " if failed else "OK: ") + summary)
     return EXIT_FAILED if failed else EXIT_OK
 

@@ -58,7 +58,11 @@ def read_cases(path: Path) -> list[Case]:
     if doc is not None:
         for where, item in doc.entries("cases"):
             doc.known_keys(item, where, {"text", "lang", "intent", "entities"})
-            text, lang, intent = doc.text(item, "text", where), doc.text(item, "lang", where), doc.text(item, "intent", where)
+            text, lang, intent = (
+                doc.text(item, "text", where),
+                doc.text(item, "lang", where),
+                doc.text(item, "intent", where),
+            )
             entities = item.get("entities") or {}
             if not isinstance(entities, dict):
                 doc.error((*where, "entities"), "expected a mapping")
@@ -115,7 +119,9 @@ def evaluate(settings: Settings, cases: list[Case]) -> Report:
             entity_ok += all(got.get(k) == v for k, v in case.entities.items())
     total_ok = sum(ok for oks in by_lang.values() for ok in oks)
     report.accuracy = total_ok / len(cases) if cases else 0.0
-    report.per_language = {lang: {"cases": len(oks), "accuracy": sum(oks) / len(oks)} for lang, oks in sorted(by_lang.items())}
+    report.per_language = {
+        lang: {"cases": len(oks), "accuracy": sum(oks) / len(oks)} for lang, oks in sorted(by_lang.items())
+    }
     report.oos_recall = oos_tp / (oos_tp + oos_fn) if oos_tp + oos_fn else 0.0
     report.oos_precision = oos_tp / (oos_tp + oos_fp) if oos_tp + oos_fp else 0.0
     report.emergency_recall = emergency_hits / emergencies if emergencies else 1.0
@@ -134,15 +140,24 @@ def evaluate(settings: Settings, cases: list[Case]) -> Report:
             else:
                 in_n += 1
                 in_ok += guess == case.intent
-        report.sweep.append({"threshold": threshold, "in_scope_accuracy": in_ok / in_n if in_n else 0.0,
-                             "oos_recall": oos_ok / oos_n if oos_n else 0.0})
+        report.sweep.append(
+            {
+                "threshold": threshold,
+                "in_scope_accuracy": in_ok / in_n if in_n else 0.0,
+                "oos_recall": oos_ok / oos_n if oos_n else 0.0,
+            }
+        )
     engine.store.close()
     return report
 
 
 def format_report(report: Report) -> str:
     """The figures as a short text table."""
-    lines = [f"cases: {report.cases}   intent accuracy: {report.accuracy:.1%}", "", "language  cases  accuracy"]
+    lines = [
+        f"cases: {report.cases}   intent accuracy: {report.accuracy:.1%}",
+        "",
+        "language  cases  accuracy",
+    ]
     for lang, row in report.per_language.items():
         lines.append(f"{lang:<8}  {int(row['cases']):>5}  {row['accuracy']:>8.1%}")
     lines += [
@@ -157,5 +172,7 @@ def format_report(report: Report) -> str:
     ]
     lines += [f"  {a} → {b}: {n}" for a, b, n in report.confused] or ["  none"]
     lines += ["", "threshold sweep (matcher only): threshold  in-scope accuracy  OOS recall"]
-    lines += [f"  {row['threshold']:.1f}  {row['in_scope_accuracy']:.1%}  {row['oos_recall']:.1%}" for row in report.sweep]
+    lines += [
+        f"  {row['threshold']:.1f}  {row['in_scope_accuracy']:.1%}  {row['oos_recall']:.1%}" for row in report.sweep
+    ]
     return "\n".join(lines)

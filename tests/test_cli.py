@@ -9,14 +9,24 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import make_content_root
 
 
 def run(args: list[str], *, root: Path, state: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "ONCOBOT_DATA_DIR": str(root), "ONCOBOT_STATE_DIR": str(state), "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, env=env,
-                          timeout=120, check=False)
+    env = {
+        **os.environ,
+        "ONCOBOT_DATA_DIR": str(root),
+        "ONCOBOT_STATE_DIR": str(state),
+        "PYTHONIOENCODING": "utf-8",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -48,15 +58,20 @@ def test_ask_with_a_language(root: Path, state: Path) -> None:
 
 
 def test_jsonl_serves_every_line_even_after_bad_ones(root: Path, state: Path) -> None:
-    lines = b"\n".join([
-        json.dumps({"text": "ou se trouve l'institut curie ?", "user": "a"}).encode(),
-        b"this is not json",
-        b"\xff\xfe invalid utf-8",
-        json.dumps({"text": 42}).encode(),
-        json.dumps({"text": "hello", "lang": "xx"}).encode(),
-        json.dumps({"text": "et son site web ?", "user": "a"}).encode(),
-        json.dumps({"text": "my father cannot breathe", "lang": "en"}).encode(),
-    ]) + b"\n"
+    lines = (
+        b"\n".join(
+            [
+                json.dumps({"text": "ou se trouve l'institut curie ?", "user": "a"}).encode(),
+                b"this is not json",
+                b"\xff\xfe invalid utf-8",
+                json.dumps({"text": 42}).encode(),
+                json.dumps({"text": "hello", "lang": "xx"}).encode(),
+                json.dumps({"text": "et son site web ?", "user": "a"}).encode(),
+                json.dumps({"text": "my father cannot breathe", "lang": "en"}).encode(),
+            ]
+        )
+        + b"\n"
+    )
     out = run(["ask", "--jsonl"], root=root, state=state, stdin=lines)
     assert out.returncode == 0, out.stderr
     rows = [json.loads(line) for line in out.stdout.decode().splitlines()]
@@ -83,7 +98,9 @@ def test_check_passes_on_good_content_and_fails_with_lines(root: Path, state: Pa
 
 def test_strict_check_fails_on_warnings(root: Path, state: Path, tmp_path: Path) -> None:
     warned = make_content_root(tmp_path / "warned")
-    (warned / "content.yaml").write_text((warned / "content.yaml").read_text().replace("min_examples: 3", "min_examples: 9"))
+    (warned / "content.yaml").write_text(
+        (warned / "content.yaml").read_text().replace("min_examples: 3", "min_examples: 9")
+    )
     assert run(["check"], root=warned, state=state).returncode == 0
     strict = run(["check", "--strict"], root=warned, state=state)
     assert strict.returncode == 1 and b"fewer than the minimum 9" in strict.stdout
@@ -105,8 +122,16 @@ def test_a_missing_catalogue_is_an_error_not_silent_english(state: Path, tmp_pat
     assert b"locales/ar/LC_MESSAGES/oncobot.po:1: (file): missing catalogue for language 'ar'" in out.stderr
 
 
-@pytest.mark.parametrize("args", [["frobnicate"], ["ask"], ["ask", "--lang", "xx", "hi"], ["chat", "--lang", "xx"],
-                                  ["--data-dir", "/nonexistent-folder", "check"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["frobnicate"],
+        ["ask"],
+        ["ask", "--lang", "xx", "hi"],
+        ["chat", "--lang", "xx"],
+        ["--data-dir", "/nonexistent-folder", "check"],
+    ],
+)
 def test_command_line_errors_are_one_line(root: Path, state: Path, args: list[str]) -> None:
     out = run(args, root=root, state=state, stdin=b"")
     assert out.returncode != 0

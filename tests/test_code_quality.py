@@ -10,8 +10,13 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def test_ruff_is_clean() -> None:
-    out = subprocess.run([sys.executable, "-m", "ruff", "check", "bot", "tests", "benchmarks"], cwd=REPO,
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "bot", "tests", "benchmarks"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
 
 
@@ -24,7 +29,8 @@ def test_only_the_telegram_channel_imports_telegram() -> None:
     offenders = [
         p.relative_to(REPO).as_posix()
         for p in (REPO / "bot").rglob("*.py")
-        if p.name != "telegram.py" and any(
+        if p.name != "telegram.py"
+        and any(
             line.startswith(("import telegram", "from telegram")) for line in p.read_text(encoding="utf-8").splitlines()
         )
     ]

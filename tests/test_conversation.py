@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.dialogue.actions import Forgotten, Handoff, Inbound, Venue
 from conftest import Chat
+
+from bot.dialogue.actions import Forgotten, Handoff, Inbound, Venue
 
 
 def test_greeting_shows_the_main_menu(chat: Chat) -> None:

@@ -8,16 +8,19 @@ from bot.assistant import Parts
 from bot.nlu.normalise import normalise, tokens
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("Où est l'Institut CURIE ?", "ou est l institut curie"),
-    ("أَيْنَ مَعْهَدُ غوستاف روسي؟", "اين معهد غوستاف روسي"),
-    ("إستشارة", "استشاره"),
-    ("Ёлка ГЮСТАВ", "елка гюстав"),
-    ("ＩＧＲ　ａｄｒｅｓｓｅ", "igr adresse"),
-    ("Straße", "strasse"),
-    ("٣ أيام", "3 ايام"),
-    ("a\x00b\u200bc", "abc"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Où est l'Institut CURIE ?", "ou est l institut curie"),
+        ("أَيْنَ مَعْهَدُ غوستاف روسي؟", "اين معهد غوستاف روسي"),
+        ("إستشارة", "استشاره"),
+        ("Ёлка ГЮСТАВ", "елка гюстав"),
+        ("ＩＧＲ　ａｄｒｅｓｓｅ", "igr adresse"),
+        ("Straße", "strasse"),
+        ("٣ أيام", "3 ايام"),
+        ("a\x00b\u200bc", "abc"),
+    ],
+)
 def test_normalisation_folds_what_people_leave_out(raw: str, expected: str) -> None:
     assert normalise(raw) == expected
 
@@ -26,43 +29,49 @@ def test_chinese_characters_are_tokens_of_their_own() -> None:
     assert tokens(normalise("居里研究所在哪")) == list("居里研究所在哪")
 
 
-@pytest.mark.parametrize(("text", "centre"), [
-    ("IGR", "gustave-roussy"),
-    ("adresse de l'IGR svp", "gustave-roussy"),
-    ("Гюстав Русси", "gustave-roussy"),
-    ("где находится Институт Гюстава Русси", "gustave-roussy"),
-    ("古斯塔夫·鲁西在哪里", "gustave-roussy"),
-    ("leon berard", "centre-leon-berard"),
-    ("centre leon berad lyon", "centre-leon-berard"),
-    ("Curie", "institut-curie"),
-    ("gustav rousi adress", "gustave-roussy"),
-    ("عنوان معهد غوستاف روسي", "gustave-roussy"),
-    ("بغوستاف روسي", "gustave-roussy"),
-    ("居里研究所的地址", "institut-curie"),
-    ("в Институте Кюри", "institut-curie"),
-    ("paoli calmettes", "institut-paoli-calmettes"),
-    ("CLB", "centre-leon-berard"),
-    ("ICANS strasbourg", "icans"),
-    ("AP-HP", "ap-hp"),
-])
+@pytest.mark.parametrize(
+    ("text", "centre"),
+    [
+        ("IGR", "gustave-roussy"),
+        ("adresse de l'IGR svp", "gustave-roussy"),
+        ("Гюстав Русси", "gustave-roussy"),
+        ("где находится Институт Гюстава Русси", "gustave-roussy"),
+        ("古斯塔夫·鲁西在哪里", "gustave-roussy"),
+        ("leon berard", "centre-leon-berard"),
+        ("centre leon berad lyon", "centre-leon-berard"),
+        ("Curie", "institut-curie"),
+        ("gustav rousi adress", "gustave-roussy"),
+        ("عنوان معهد غوستاف روسي", "gustave-roussy"),
+        ("بغوستاف روسي", "gustave-roussy"),
+        ("居里研究所的地址", "institut-curie"),
+        ("в Институте Кюри", "institut-curie"),
+        ("paoli calmettes", "institut-paoli-calmettes"),
+        ("CLB", "centre-leon-berard"),
+        ("ICANS strasbourg", "icans"),
+        ("AP-HP", "ap-hp"),
+    ],
+)
 def test_centres_are_found_in_any_script(real_parts: Parts, text: str, centre: str) -> None:
     assert real_parts.entities.find(text).first("centre") == centre
 
 
-@pytest.mark.parametrize(("text", "kind", "value"), [
-    ("cancer centre in lyon", "city", "lyon"),
-    ("مركز سرطان في ليون", "city", "lyon"),
-    ("клиника в Лионе", "city", "lyon"),
-    ("里昂的癌症中心", "city", "lyon"),
-    ("hopital a marseille", "city", "marseille"),
-    ("what is unicancer", "organisation", "unicancer"),
-    ("c'est quoi l'INCa", "organisation", "inca"),
-    ("speak russian please", "language", "ru"),
-    ("по-русски пожалуйста", "language", "ru"),
-    ("بالعربي لو سمحت", "language", "ar"),
-    ("说中文", "language", "zh"),
-    ("en francais svp", "language", "fr"),
-])
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("cancer centre in lyon", "city", "lyon"),
+        ("مركز سرطان في ليون", "city", "lyon"),
+        ("клиника в Лионе", "city", "lyon"),
+        ("里昂的癌症中心", "city", "lyon"),
+        ("hopital a marseille", "city", "marseille"),
+        ("what is unicancer", "organisation", "unicancer"),
+        ("c'est quoi l'INCa", "organisation", "inca"),
+        ("speak russian please", "language", "ru"),
+        ("по-русски пожалуйста", "language", "ru"),
+        ("بالعربي لو سمحت", "language", "ar"),
+        ("说中文", "language", "zh"),
+        ("en francais svp", "language", "fr"),
+    ],
+)
 def test_cities_organisations_and_languages_are_found(real_parts: Parts, text: str, kind: str, value: str) -> None:
     assert real_parts.entities.find(text).first(kind) == value
 
@@ -71,16 +80,19 @@ def test_ordinary_words_are_not_taken_for_cities(real_parts: Parts) -> None:
     assert real_parts.entities.find("كان ابي مريضا").first("city") is None
 
 
-@pytest.mark.parametrize(("text", "lang"), [
-    ("bonjour je voudrais un rendez vous pour ma mere", "fr"),
-    ("hello i would like an appointment for my mother", "en"),
-    ("hola quisiera una cita para mi madre", "es"),
-    ("ola gostaria de marcar uma consulta para minha mae", "pt"),
-    ("hallo ich mochte einen termin fur meine mutter", "de"),
-    ("مرحبا اريد موعدا لامي", "ar"),
-    ("здравствуйте хочу записать маму", "ru"),
-    ("你好我想给我妈妈预约", "zh"),
-])
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("bonjour je voudrais un rendez vous pour ma mere", "fr"),
+        ("hello i would like an appointment for my mother", "en"),
+        ("hola quisiera una cita para mi madre", "es"),
+        ("ola gostaria de marcar uma consulta para minha mae", "pt"),
+        ("hallo ich mochte einen termin fur meine mutter", "de"),
+        ("مرحبا اريد موعدا لامي", "ar"),
+        ("здравствуйте хочу записать маму", "ru"),
+        ("你好我想给我妈妈预约", "zh"),
+    ],
+)
 def test_languages_are_told_apart(real_parts: Parts, text: str, lang: str) -> None:
     guess = real_parts.languages.guess(text)
     assert guess.language == lang and guess.clear
@@ -90,17 +102,20 @@ def test_a_single_latin_word_is_not_a_clear_language(real_parts: Parts) -> None:
     assert not real_parts.languages.guess("ok").clear
 
 
-@pytest.mark.parametrize(("text", "intent"), [
-    ("do i need a visa for my treatment in france", "medical_visa"),
-    ("do i nead a vsa for tretment in france", "medical_visa"),
-    ("faut il un visa pour se faire soigner en france", "medical_visa"),
-    ("how much does chemotherapy cost in paris", "cost_quote"),
-    ("combien coute une chimiotherapie", "cost_quote"),
-    ("كم تكلفة العلاج الكيماوي في فرنسا", "cost_quote"),
-    ("сколько стоит лечение во франции", "cost_quote"),
-    ("在法国治疗癌症要多少钱", "cost_quote"),
-    ("what's the weather like in paris tomorrow", "out_of_scope"),
-])
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("do i need a visa for my treatment in france", "medical_visa"),
+        ("do i nead a vsa for tretment in france", "medical_visa"),
+        ("faut il un visa pour se faire soigner en france", "medical_visa"),
+        ("how much does chemotherapy cost in paris", "cost_quote"),
+        ("combien coute une chimiotherapie", "cost_quote"),
+        ("كم تكلفة العلاج الكيماوي في فرنسا", "cost_quote"),
+        ("сколько стоит лечение во франции", "cost_quote"),
+        ("在法国治疗癌症要多少钱", "cost_quote"),
+        ("what's the weather like in paris tomorrow", "out_of_scope"),
+    ],
+)
 def test_intents_despite_typos_and_scripts(real_parts: Parts, text: str, intent: str) -> None:
     assert real_parts.matcher.rank(text)[0].intent == intent
 
@@ -110,3 +125,19 @@ def test_confidences_behave_like_probabilities(real_parts: Parts) -> None:
     assert all(0.0 <= r.confidence <= 1.0 for r in ranked)
     assert sum(r.confidence for r in ranked) == pytest.approx(1.0, abs=1e-6)
     assert ranked == sorted(ranked, key=lambda r: -r.confidence)
+
+
+def test_fast_transform_equals_scikit_learns_tfidf() -> None:
+    from bot.nlu.features import Features, char_ngrams, word_ngrams
+
+    texts = [
+        normalise(t) for t in ["où est l'institut curie", "visa médical pour ma mère", "居里研究所在哪", "a a a b"]
+    ]
+    features, matrix = Features.fit(texts, [char_ngrams, word_ngrams])
+    for row, text in enumerate(texts):
+        columns, values = features.transform(text)
+        expected = matrix.getrow(row)
+        assert sorted(columns.tolist()) == sorted(expected.indices.tolist())
+        got = dict(zip(columns.tolist(), values.tolist(), strict=True))
+        for column, value in zip(expected.indices.tolist(), expected.data.tolist(), strict=True):
+            assert got[column] == pytest.approx(value, rel=1e-5)

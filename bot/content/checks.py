@@ -45,7 +45,10 @@ def _intent_references(kb: KnowledgeBase, origins: Origins) -> None:
                 doc.error((*path, "follow_ups", i), "an intent cannot follow itself")
         for lang, text in intent.answer.items():
             if len(text) > MAX_ANSWER:
-                doc.warn((*path, "answer", lang), f"{len(text)} characters: too long for a phone (max {MAX_ANSWER})")
+                doc.warn(
+                    (*path, "answer", lang),
+                    f"{len(text)} characters: too long for a phone (max {MAX_ANSWER})",
+                )
         for lang, text in intent.title.items():
             if len(text) > MAX_TITLE:
                 doc.warn((*path, "title", lang), f"{len(text)} characters: too long for a button (max {MAX_TITLE})")
@@ -56,9 +59,9 @@ def _catalogue_references(kb: KnowledgeBase, origins: Origins) -> None:
         doc, path = origins.at("centre", centre.id)
         if centre.city not in kb.cities:
             doc.error((*path, "city"), f"unknown city '{centre.city}'")
-        for i, city in enumerate(centre.other_cities):
-            if city not in kb.cities:
-                doc.error((*path, "other_cities", i), f"unknown city '{city}'")
+        for i, other in enumerate(centre.other_cities):
+            if other not in kb.cities:
+                doc.error((*path, "other_cities", i), f"unknown city '{other}'")
         for i, spec in enumerate(centre.specialties):
             if spec not in kb.specialties:
                 doc.error((*path, "specialties", i), f"unknown specialty '{spec}'")

@@ -100,7 +100,9 @@ def _config(root: Path, sink: Sink, origins: Origins) -> ContentConfig | None:
     return ContentConfig(languages, default, minimum, menus)
 
 
-def _id(doc: YamlFile, item: dict[str, Any], path: Path_, kind: str, seen: dict[str, Any], origins: Origins) -> str | None:
+def _id(
+    doc: YamlFile, item: dict[str, Any], path: Path_, kind: str, seen: dict[str, Any], origins: Origins
+) -> str | None:
     value = doc.text(item, "id", path)
     if value is None:
         return None
@@ -141,8 +143,10 @@ def _sources(doc: YamlFile, item: dict[str, Any], path: Path_) -> tuple[str, ...
     sources = doc.texts(item, "source", path)
     for i, src in enumerate(sources):
         if not src.startswith(("https://", "http://")):
-            doc.error((*path, "source", i) if isinstance(item.get("source"), list) else (*path, "source"),
-                      f"'{src}' is not a web address")
+            doc.error(
+                (*path, "source", i) if isinstance(item.get("source"), list) else (*path, "source"),
+                f"'{src}' is not a web address",
+            )
     return sources
 
 
@@ -154,18 +158,29 @@ def _url(doc: YamlFile, item: dict[str, Any], key: str, path: Path_) -> str | No
     return value
 
 
-def _intent(doc: YamlFile, item: dict[str, Any], path: Path_, langs: tuple[str, ...], seen: dict[str, Intent],
-            origins: Origins) -> Intent | None:
-    doc.known_keys(item, path, {"id", "title", "examples", "answer", "variants", "kind", "follow_ups",
-                                "offers_handoff", "source"})
+def _intent(
+    doc: YamlFile,
+    item: dict[str, Any],
+    path: Path_,
+    langs: tuple[str, ...],
+    seen: dict[str, Intent],
+    origins: Origins,
+) -> Intent | None:
+    doc.known_keys(
+        item,
+        path,
+        {"id", "title", "examples", "answer", "variants", "kind", "follow_ups", "offers_handoff", "source"},
+    )
     id_ = _id(doc, item, path, "intent", seen, origins)
     title = doc.per_language(item, "title", path, langs)
     answer = doc.per_language(item, "answer", path, langs)
     examples: dict[str, tuple[str, ...]] = {}
     raw = item.get("examples")
     if not isinstance(raw, dict):
-        doc.error((*path, "examples") if "examples" in item else path,
-                  "expected examples per language" if "examples" in item else "missing 'examples'")
+        doc.error(
+            (*path, "examples") if "examples" in item else path,
+            "expected examples per language" if "examples" in item else "missing 'examples'",
+        )
     else:
         for lang in raw:
             if lang not in langs:
@@ -178,7 +193,10 @@ def _intent(doc: YamlFile, item: dict[str, Any], path: Path_, langs: tuple[str, 
     kind = doc.text(item, "kind", path, required=False)
     variants: dict[str, dict[str, str]] = {}
     if kind is not None and kind not in KIND_PLACEHOLDERS:
-        doc.error((*path, "kind"), f"unknown kind '{kind}' (expected one of: {', '.join(sorted(KIND_PLACEHOLDERS))})")
+        doc.error(
+            (*path, "kind"),
+            f"unknown kind '{kind}' (expected one of: {', '.join(sorted(KIND_PLACEHOLDERS))})",
+        )
         kind = None
     raw_variants = item.get("variants", {})
     if not isinstance(raw_variants, dict):
@@ -187,9 +205,11 @@ def _intent(doc: YamlFile, item: dict[str, Any], path: Path_, langs: tuple[str, 
     expected = set(KIND_PLACEHOLDERS[kind]) - {"answer"} if kind else set()
     for name in raw_variants:
         if name not in expected:
-            doc.error((*path, "variants", name),
-                      f"unknown variant for kind {kind or '(none)'}"
-                      + (f" (expected: {', '.join(sorted(expected))})" if expected else ""))
+            doc.error(
+                (*path, "variants", name),
+                f"unknown variant for kind {kind or '(none)'}"
+                + (f" (expected: {', '.join(sorted(expected))})" if expected else ""),
+            )
         else:
             variants[name] = doc.per_language(raw_variants, name, (*path, "variants"), langs)
     for name in sorted(expected - set(raw_variants)):
@@ -208,8 +228,9 @@ def _intent(doc: YamlFile, item: dict[str, Any], path: Path_, langs: tuple[str, 
     return Intent(id_, title, examples, answer, variants, kind, follow_ups, offers, source)
 
 
-def _check_placeholders(doc: YamlFile, path: Path_, kind: str, answer: dict[str, str],
-                        variants: dict[str, dict[str, str]]) -> None:
+def _check_placeholders(
+    doc: YamlFile, path: Path_, kind: str, answer: dict[str, str], variants: dict[str, dict[str, str]]
+) -> None:
     allowed = KIND_PLACEHOLDERS[kind]
     for name, texts in [("answer", answer), *variants.items()]:
         where = (*path, "answer") if name == "answer" else (*path, "variants", name)
@@ -243,9 +264,20 @@ def _named(doc: YamlFile, item: dict[str, Any], path: Path_, langs: tuple[str, .
 
 def _load_catalogue(root: Path, config: ContentConfig, sink: Sink, origins: Origins) -> dict[str, dict[str, Any]]:
     langs = config.languages
-    out: dict[str, dict[str, Any]] = {k: {} for k in
-                                      ("centres", "regions", "cities", "organisations", "specialties",
-                                       "training", "quality", "solutions", "languages")}
+    out: dict[str, dict[str, Any]] = {
+        k: {}
+        for k in (
+            "centres",
+            "regions",
+            "cities",
+            "organisations",
+            "specialties",
+            "training",
+            "quality",
+            "solutions",
+            "languages",
+        )
+    }
     files = {
         "centres.yaml": ("centres",),
         "places.yaml": ("regions", "cities"),
@@ -276,25 +308,55 @@ def _load_catalogue(root: Path, config: ContentConfig, sink: Sink, origins: Orig
     return out
 
 
-def _catalogue_entry(doc: YamlFile, key: str, item: dict[str, Any], path: Path_, langs: tuple[str, ...],
-                     seen: dict[str, Any], origins: Origins) -> Any:
+def _catalogue_entry(
+    doc: YamlFile,
+    key: str,
+    item: dict[str, Any],
+    path: Path_,
+    langs: tuple[str, ...],
+    seen: dict[str, Any],
+    origins: Origins,
+) -> Any:
     kind = key.rstrip("s") if key not in ("cities", "specialties", "training", "quality") else key
     id_ = _id(doc, item, path, kind, seen, origins)
     if key == "centres":
-        doc.known_keys(item, path, {"id", "name", "network", "aliases", "city", "other_cities", "address", "phone",
-                                    "website", "international_page", "coordinates", "specialties", "source"})
+        doc.known_keys(
+            item,
+            path,
+            {
+                "id",
+                "name",
+                "network",
+                "aliases",
+                "city",
+                "other_cities",
+                "address",
+                "phone",
+                "website",
+                "international_page",
+                "coordinates",
+                "specialties",
+                "source",
+            },
+        )
         name = doc.text(item, "name", path)
         network = doc.text(item, "network", path)
         if network not in (None, "unicancer", "other"):
             doc.error((*path, "network"), "expected 'unicancer' or 'other'")
         city = doc.text(item, "city", path)
         centre = Centre(
-            id=id_ or "", name=name or "", network=network or "other", aliases=doc.texts(item, "aliases", path),
-            city=city or "", other_cities=doc.texts(item, "other_cities", path),
+            id=id_ or "",
+            name=name or "",
+            network=network or "other",
+            aliases=doc.texts(item, "aliases", path),
+            city=city or "",
+            other_cities=doc.texts(item, "other_cities", path),
             address=doc.text(item, "address", path, required=False),
             phone=doc.text(item, "phone", path, required=False),
-            website=_url(doc, item, "website", path), international_page=_url(doc, item, "international_page", path),
-            coordinates=_coordinates(doc, item, path), specialties=doc.texts(item, "specialties", path),
+            website=_url(doc, item, "website", path),
+            international_page=_url(doc, item, "international_page", path),
+            coordinates=_coordinates(doc, item, path),
+            specialties=doc.texts(item, "specialties", path),
             source=_sources(doc, item, path),
         )
         return centre if id_ and name and city else None
@@ -312,15 +374,28 @@ def _catalogue_entry(doc: YamlFile, key: str, item: dict[str, Any], path: Path_,
             if name not in city_name.values():
                 doc.error((*path, "unmatched_names", i), f"'{name}' is not one of the city's names")
         if id_ and city_name and region:
-            return City(id_, city_name, doc.texts(item, "aliases", path), region, coords, _sources(doc, item, path),
-                        unmatched)
+            return City(
+                id_,
+                city_name,
+                doc.texts(item, "aliases", path),
+                region,
+                coords,
+                _sources(doc, item, path),
+                unmatched,
+            )
         return None
     if key == "organisations":
         doc.known_keys(item, path, {"id", "name", "aliases", "description", "website", "source"})
         org_name = doc.text(item, "name", path)
         description = doc.per_language(item, "description", path, langs)
-        org = Organisation(id_ or "", org_name or "", doc.texts(item, "aliases", path), description,
-                           _url(doc, item, "website", path), _sources(doc, item, path))
+        org = Organisation(
+            id_ or "",
+            org_name or "",
+            doc.texts(item, "aliases", path),
+            description,
+            _url(doc, item, "website", path),
+            _sources(doc, item, path),
+        )
         return org if id_ and org_name and description else None
     if key == "specialties":
         doc.known_keys(item, path, {"id", "name"})
@@ -340,8 +415,12 @@ def _catalogue_entry(doc: YamlFile, key: str, item: dict[str, Any], path: Path_,
         names = _named(doc, item, path, langs)
     description = doc.per_language(item, "description", path, langs)
     record = CatalogueItem(
-        id=id_ or "", name=names, description=description, source=_sources(doc, item, path),
-        website=_url(doc, item, "website", path), provider=doc.text(item, "provider", path, required=False),
+        id=id_ or "",
+        name=names,
+        description=description,
+        source=_sources(doc, item, path),
+        website=_url(doc, item, "website", path),
+        provider=doc.text(item, "provider", path, required=False),
         intent=doc.text(item, "intent", path, required=key == "solutions"),
         unverified=doc.flag(item, "unverified", path),
     )
@@ -372,10 +451,19 @@ def load(root: Path, *, near_duplicates: bool = True) -> Loaded:
     intents = _load_intents(root, config.languages, sink, origins)
     cat = _load_catalogue(root, config, sink, origins)
     kb = KnowledgeBase(
-        root=root, config=config, intents=intents, centres=cat["centres"], regions=cat["regions"],
-        cities=cat["cities"], organisations=cat["organisations"], specialties=cat["specialties"],
-        training=cat["training"], quality=cat["quality"], solutions=cat["solutions"],
-        language_aliases=cat["languages"], fingerprint=_fingerprint(root),
+        root=root,
+        config=config,
+        intents=intents,
+        centres=cat["centres"],
+        regions=cat["regions"],
+        cities=cat["cities"],
+        organisations=cat["organisations"],
+        specialties=cat["specialties"],
+        training=cat["training"],
+        quality=cat["quality"],
+        solutions=cat["solutions"],
+        language_aliases=cat["languages"],
+        fingerprint=_fingerprint(root),
     )
     cross_checks(kb, origins, sink, near_duplicates=near_duplicates)
     return Loaded(None if sink.errors else kb, sink.problems, origins)

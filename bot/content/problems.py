@@ -1,4 +1,4 @@
-"""Problems found in content, each pointing at a file, a line and a field, so editors can fix them without reading code."""
+"""Problems in content, each pointing at a file, a line and a field, so editors fix them without reading code."""
 
 from __future__ import annotations
 

@@ -10,9 +10,7 @@ LangText = dict[str, str]
 # What each kind of answer may refer to, and which variants it must provide.
 KIND_PLACEHOLDERS: dict[str, dict[str, frozenset[str]]] = {
     "centre_card": {
-        "answer": frozenset(
-            {"name", "city", "region", "address", "phone", "website", "international_page"}
-        ),
+        "answer": frozenset({"name", "city", "region", "address", "phone", "website", "international_page"}),
         "ask": frozenset(),
     },
     "centre_specialties": {

@@ -184,7 +184,7 @@ class YamlFile:
             self.error((*path, key), f"expected one text per language, got {type(value).__name__}")
             return {}
         out: dict[str, str] = {}
-        for lang, text in value.items():
+        for lang in value:
             if lang not in languages:
                 self.error((*path, key, lang), f"unknown language '{lang}' (declared: {', '.join(languages)})")
                 continue
@@ -205,7 +205,7 @@ class YamlFile:
         if not isinstance(value, list):
             self.error((key,), f"expected a list, got {type(value).__name__}")
             return []
-        out = []
+        out: list[tuple[Path_, dict[str, Any]]] = []
         for i, item in enumerate(value):
             if not isinstance(item, dict):
                 self.error((key, i), f"expected a mapping, got {type(item).__name__}")

@@ -53,9 +53,17 @@ GREETING = "greeting"
 class Engine:
     """Decides what to say; everything it needs is passed in, so tests build it from a small knowledge base."""
 
-    def __init__(self, kb: KnowledgeBase, interface: Interface, matcher: Matcher, entities: EntityIndex,
-                 languages: LanguageGuesser, store: Store, bands: Bands | None = None,
-                 menus: dict[str, tuple[str, ...]] | None = None) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        interface: Interface,
+        matcher: Matcher,
+        entities: EntityIndex,
+        languages: LanguageGuesser,
+        store: Store,
+        bands: Bands | None = None,
+        menus: dict[str, tuple[str, ...]] | None = None,
+    ) -> None:
         self.kb = kb
         self.ui = interface
         self.matcher = matcher
@@ -122,8 +130,11 @@ class Engine:
         payload = msg.payload or ""
         kind, _, value = payload.partition(":")
         if payload == "start":
-            return self._answer(state, self.kb.intents["greeting"], lang, None, with_menu=True) \
-                if "greeting" in self.kb.intents else Turn((self._main_menu(lang),))
+            return (
+                self._answer(state, self.kb.intents["greeting"], lang, None, with_menu=True)
+                if "greeting" in self.kb.intents
+                else Turn((self._main_menu(lang),))
+            )
         if kind == "menu":
             return Turn((self._menu(value, lang),))
         if kind == "lang" and value in self.kb.config.languages:
@@ -133,7 +144,12 @@ class Engine:
             return Turn((self._main_menu(value),))
         if kind == "intent" and value in self.kb.intents:
             return self._answer(state, self.kb.intents[value], lang, None)
-        for entity_kind, key in (("centre", "centre"), ("city", "city"), ("region", "region"), ("org", "organisation")):
+        for entity_kind, key in (
+            ("centre", "centre"),
+            ("city", "city"),
+            ("region", "region"),
+            ("org", "organisation"),
+        ):
             if kind == entity_kind and self._known(key, value):
                 intent = self.kb.intents.get(DEFAULT_FOR_ENTITY[key])
                 if intent is not None:
@@ -146,8 +162,12 @@ class Engine:
         return Turn((self._main_menu(lang),))
 
     def _known(self, kind: str, value: str) -> bool:
-        table: dict[str, Any] = {"centre": self.kb.centres, "city": self.kb.cities, "region": self.kb.regions,
-                                 "organisation": self.kb.organisations}
+        table: dict[str, Any] = {
+            "centre": self.kb.centres,
+            "city": self.kb.cities,
+            "region": self.kb.regions,
+            "organisation": self.kb.organisations,
+        }
         return value in table[kind]
 
     def _main_menu(self, lang: str) -> Reply:
@@ -162,7 +182,11 @@ class Engine:
     def _menu(self, name: str, lang: str) -> Reply:
         if name in self.menus:
             buttons = tuple(Button(f"intent:{i}", self.kb.intents[i].title[lang]) for i in self.menus[name])
-            return self._reply(self._t(lang, s.TOPICS_PROMPT), lang, (*buttons, Button("menu:main", self._t(lang, s.MENU_BACK))))
+            return self._reply(
+                self._t(lang, s.TOPICS_PROMPT),
+                lang,
+                (*buttons, Button("menu:main", self._t(lang, s.MENU_BACK))),
+            )
         if name == "language":
             buttons = tuple(Button(f"lang:{c}", self.ui.language_name(c)) for c in self.kb.config.languages)
             return self._reply(self._t(lang, s.CHOOSE_LANGUAGE), lang, buttons)
@@ -179,14 +203,20 @@ class Engine:
         if step == "yes":
             unanswered = tuple(state.context.pop("unanswered", []))
             state.context["misses"] = 0
-            return Turn((self._reply(self._t(lang, s.HANDOFF_STARTED), lang),
-                         Handoff("requested", user_id, lang, unanswered)),
-                        Understanding("human_handoff", 1.0, lang, handoff=True))
+            return Turn(
+                (
+                    self._reply(self._t(lang, s.HANDOFF_STARTED), lang),
+                    Handoff("requested", user_id, lang, unanswered),
+                ),
+                Understanding("human_handoff", 1.0, lang, handoff=True),
+            )
         if step == "no":
             return Turn((self._reply(self._t(lang, s.HANDOFF_DECLINED), lang), Handoff("declined", user_id, lang)))
         buttons = (Button("handoff:yes", self._t(lang, s.YES)), Button("handoff:no", self._t(lang, s.NO)))
-        return Turn((self._reply(self._t(lang, s.CONSENT_PROMPT), lang, buttons),),
-                    Understanding("human_handoff", 1.0, lang, handoff=True))
+        return Turn(
+            (self._reply(self._t(lang, s.CONSENT_PROMPT), lang, buttons),),
+            Understanding("human_handoff", 1.0, lang, handoff=True),
+        )
 
     def _location(self, state: UserState, msg: Inbound) -> Turn:
         lang = self._language(state, msg.language_hint)
@@ -211,8 +241,10 @@ class Engine:
         switch = self._switch_offer(state, guess.language if guess.clear else None, lang)
         if switch and turn.actions and isinstance(turn.actions[0], Reply):
             first = turn.actions[0]
-            turn = Turn((Reply(first.text, first.language, (*first.buttons, switch)), *turn.actions[1:]),
-                        turn.understanding)
+            turn = Turn(
+                (Reply(first.text, first.language, (*first.buttons, switch)), *turn.actions[1:]),
+                turn.understanding,
+            )
         return turn
 
     def _switch_offer(self, state: UserState, detected: str | None, lang: str) -> Button | None:
@@ -240,21 +272,33 @@ class Engine:
             options = [r for r in ranked[:3] if r.intent != OUT_OF_SCOPE and r.confidence >= self.bands.suggest / 2]
             buttons = tuple(Button(f"intent:{r.intent}", self.kb.intents[r.intent].title[lang]) for r in options)
             self._remember(state, found)
-            return Turn((self._reply(self._t(lang, s.DID_YOU_MEAN), lang,
-                                     (*buttons, Button("handoff:offer", self._t(lang, s.MENU_HUMAN)))),),
-                        Understanding(top.intent, top.confidence, lang, entities,
-                                      tuple(r.intent for r in options), True))
+            return Turn(
+                (
+                    self._reply(
+                        self._t(lang, s.DID_YOU_MEAN),
+                        lang,
+                        (*buttons, Button("handoff:offer", self._t(lang, s.MENU_HUMAN))),
+                    ),
+                ),
+                Understanding(top.intent, top.confidence, lang, entities, tuple(r.intent for r in options), True),
+            )
         return self._miss(state, text, lang, top, entities)
 
     def _miss(self, state: UserState, text: str, lang: str, top: Ranked, entities: dict[str, str]) -> Turn:
         misses = int(state.context.get("misses", 0)) + 1
         state.context["misses"] = misses
-        unanswered = list(state.context.get("unanswered", []))[-(KEEP_UNANSWERED - 1):]
+        unanswered = list(state.context.get("unanswered", []))[-(KEEP_UNANSWERED - 1) :]
         unanswered.append({"text": text[:500], "intent": top.intent, "confidence": round(top.confidence, 3)})
         state.context["unanswered"] = unanswered
         human = Button("handoff:offer", self._t(lang, s.MENU_HUMAN))
-        understanding = Understanding(OUT_OF_SCOPE, top.confidence if top.intent == OUT_OF_SCOPE else 1 - top.confidence,
-                                      lang, entities, (), True)
+        understanding = Understanding(
+            OUT_OF_SCOPE,
+            top.confidence if top.intent == OUT_OF_SCOPE else 1 - top.confidence,
+            lang,
+            entities,
+            (),
+            True,
+        )
         if misses >= MISSES_BEFORE_OFFER:
             return Turn((self._reply(self._t(lang, s.STILL_NOT_UNDERSTOOD), lang, (human,)),), understanding)
         fallback = self.kb.intents.get(OUT_OF_SCOPE)
@@ -273,8 +317,17 @@ class Engine:
     def _follow_ups(self, intent: Intent, lang: str) -> tuple[Button, ...]:
         return tuple(Button(f"intent:{f}", self.kb.intents[f].title[lang]) for f in intent.follow_ups)
 
-    def _answer(self, state: UserState, intent: Intent, lang: str, found: Entities | None, *,
-                confidence: float = 1.0, forced: tuple[str, str] | None = None, with_menu: bool = False) -> Turn:
+    def _answer(
+        self,
+        state: UserState,
+        intent: Intent,
+        lang: str,
+        found: Entities | None,
+        *,
+        confidence: float = 1.0,
+        forced: tuple[str, str] | None = None,
+        with_menu: bool = False,
+    ) -> Turn:
         """Answer an intent, about the entity named now, or else the one talked about before."""
         found = found or Entities((), 0)
         self._remember(state, found)
@@ -299,19 +352,23 @@ class Engine:
         entities = found.as_dict()
         if forced and forced[0] in ("centre", "city", "organisation"):
             entities[forced[0]] = forced[1]
-        understanding = Understanding(intent.id, round(confidence, 4), out_lang, entities,
-                                      tuple(intent.follow_ups), handoff)
+        understanding = Understanding(
+            intent.id, round(confidence, 4), out_lang, entities, tuple(intent.follow_ups), handoff
+        )
         return Turn(tuple(actions), understanding)
 
-    def _entity_for(self, intent: Intent, state: UserState, found: Entities,
-                    forced: tuple[str, str] | None) -> str | None:
+    def _entity_for(
+        self, intent: Intent, state: UserState, found: Entities, forced: tuple[str, str] | None
+    ) -> str | None:
         kind = KIND_ENTITY.get(intent.kind or "")
         if kind is None:
             return None
         if forced and (forced[0] == kind or (kind == "city" and forced[0] == "region")):
             return forced[1]
         if kind == "city":
-            return found.first("city") or found.first("region") or self._city_of_centre(found) or state.context.get("city")
+            return (
+                found.first("city") or found.first("region") or self._city_of_centre(found) or state.context.get("city")
+            )
         value = found.first(kind)
         if value is None and kind in REMEMBERED:
             value = state.context.get(kind)

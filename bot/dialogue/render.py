@@ -58,21 +58,35 @@ class Renderer:
         if centre.website:
             buttons.append(Button(f"url:{centre.id}:website", self.ui.gettext(lang, s.WEBSITE), centre.website))
         if centre.international_page:
-            buttons.append(Button(f"url:{centre.id}:international", self.ui.gettext(lang, s.INTERNATIONAL_PAGE),
-                                  centre.international_page))
+            buttons.append(
+                Button(
+                    f"url:{centre.id}:international",
+                    self.ui.gettext(lang, s.INTERNATIONAL_PAGE),
+                    centre.international_page,
+                )
+            )
         return tuple(buttons)
 
     def venue(self, centre: Centre, lang: str) -> Venue | None:
         if centre.coordinates is None:
             return None
         address = centre.address or self.city_name(centre.city, lang)
-        return Venue(centre.name, address, centre.coordinates.lat, centre.coordinates.lon,
-                     centre.coordinates.precision, centre.id)
+        return Venue(
+            centre.name,
+            address,
+            centre.coordinates.lat,
+            centre.coordinates.lon,
+            centre.coordinates.precision,
+            centre.id,
+        )
 
     def nearest(self, lat: float, lon: float, limit: int = NEAREST) -> list[tuple[Centre, float]]:
         """Centres by distance from a point, closest first."""
-        located = [(c, distance_km(lat, lon, c.coordinates.lat, c.coordinates.lon))
-                   for c in self.kb.centres.values() if c.coordinates]
+        located = [
+            (c, distance_km(lat, lon, c.coordinates.lat, c.coordinates.lon))
+            for c in self.kb.centres.values()
+            if c.coordinates
+        ]
         return sorted(located, key=lambda pair: pair[1])[:limit]
 
     def nearest_lines(self, lat: float, lon: float, lang: str) -> tuple[str, tuple[Venue, ...]]:
@@ -102,9 +116,16 @@ class Renderer:
             return self._near(intent, lang, entity)
         if kind == "organisation":
             org = self.kb.organisations[entity]
-            return Rendered(fill(intent.answer[lang], {
-                "name": org.name, "description": org.description[lang], "website": org.website or "",
-            }))
+            return Rendered(
+                fill(
+                    intent.answer[lang],
+                    {
+                        "name": org.name,
+                        "description": org.description[lang],
+                        "website": org.website or "",
+                    },
+                )
+            )
         if kind == "language_switch":
             name = Locale.parse(entity).get_display_name(entity) or entity
             return Rendered(fill(intent.answer[entity], {"language": name}), language=entity)
@@ -118,12 +139,15 @@ class Renderer:
             return Rendered(fill(template, {}), buttons)
         if kind == "centres_near":
             cities = sorted({c.city for c in self.kb.centres.values()}, key=lambda cid: self.city_name(cid, lang))
-            return Rendered(fill(template, {}), tuple(Button(f"city:{cid}", self.city_name(cid, lang)) for cid in cities))
+            return Rendered(
+                fill(template, {}), tuple(Button(f"city:{cid}", self.city_name(cid, lang)) for cid in cities)
+            )
         if kind == "organisation":
             orgs = self.kb.organisations.values()
             listing = "\n".join(f"• {o.name}" for o in orgs)
-            return Rendered(fill(template, {"organisations": listing}),
-                            tuple(Button(f"org:{o.id}", o.name) for o in orgs))
+            return Rendered(
+                fill(template, {"organisations": listing}), tuple(Button(f"org:{o.id}", o.name) for o in orgs)
+            )
         buttons = tuple(Button(f"lang:{code}", self.ui.language_name(code)) for code in self.kb.config.languages)
         return Rendered(fill(template, {}), buttons)
 
@@ -153,21 +177,28 @@ class Renderer:
             here = [c for c in self.kb.centres.values() if self._region_of(c) == place]
             if here:
                 lines = "\n".join(self.centre_line(c, lang) for c in here)
-                return Rendered(fill(intent.answer[lang], {"city": region.name[lang], "centres": lines}),
-                                tuple(Button(f"centre:{c.id}", c.name) for c in here))
+                return Rendered(
+                    fill(intent.answer[lang], {"city": region.name[lang], "centres": lines}),
+                    tuple(Button(f"centre:{c.id}", c.name) for c in here),
+                )
             return self._ask(intent, lang)
         city = self.kb.cities[place]
         here = [c for c in self.kb.centres.values() if c.city == place or place in c.other_cities]
         if here:
             lines = "\n".join(self.centre_line(c, lang) for c in here)
-            return Rendered(fill(intent.answer[lang], {"city": city.name[lang], "centres": lines}),
-                            tuple(Button(f"centre:{c.id}", c.name) for c in here))
+            return Rendered(
+                fill(intent.answer[lang], {"city": city.name[lang], "centres": lines}),
+                tuple(Button(f"centre:{c.id}", c.name) for c in here),
+            )
         if city.coordinates is None:
             return self._ask(intent, lang)
         lines, venues = self.nearest_lines(city.coordinates.lat, city.coordinates.lon, lang)
         nearest = [c for c, _ in self.nearest(city.coordinates.lat, city.coordinates.lon)]
-        return Rendered(fill(intent.variants["nearest"][lang], {"city": city.name[lang], "centres": lines}),
-                        tuple(Button(f"centre:{c.id}", c.name) for c in nearest), venues)
+        return Rendered(
+            fill(intent.variants["nearest"][lang], {"city": city.name[lang], "centres": lines}),
+            tuple(Button(f"centre:{c.id}", c.name) for c in nearest),
+            venues,
+        )
 
     def _region_of(self, centre: Centre) -> str | None:
         city = self.kb.cities.get(centre.city)
@@ -186,5 +217,8 @@ class Renderer:
             region = self.kb.regions.get(region_id)
             title = region.name[lang] if region else ""
             blocks.append(title + "\n" + "\n".join(self.centre_line(c, lang) for c in groups[region_id]))
-        values = {"centres": "\n\n".join(blocks), "others": "\n".join(self.centre_line(c, lang) for c in others)}
+        values = {
+            "centres": "\n\n".join(blocks),
+            "others": "\n".join(self.centre_line(c, lang) for c in others),
+        }
         return Rendered(fill(intent.answer[lang], values))

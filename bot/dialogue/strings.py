@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext marker name pybabel looks for
+def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet."""
     return message
 
@@ -55,8 +55,31 @@ HANDOFF_DECLINED = N_("All right, nothing has been shared. You can keep asking m
 FORGOTTEN = N_("Everything stored about you has been erased.")
 
 ALL = (
-    MENU_PROMPT, MENU_PATIENTS, MENU_PROFESSIONALS, MENU_BUYERS, MENU_CENTRES, MENU_LANGUAGE, MENU_HUMAN,
-    MENU_BACK, TOPICS_PROMPT, EMPTY_MESSAGE, UNREADABLE_MESSAGE, DID_YOU_MEAN, STILL_NOT_UNDERSTOOD,
-    SWITCH_LANGUAGE, CHOOSE_LANGUAGE, CHOOSE_CENTRE, CHOOSE_CITY, CHOOSE_ORGANISATION, WEBSITE,
-    INTERNATIONAL_PAGE, NEAREST_CENTRES, CONSENT_PROMPT, YES, NO, HANDOFF_STARTED, HANDOFF_DECLINED, FORGOTTEN,
+    MENU_PROMPT,
+    MENU_PATIENTS,
+    MENU_PROFESSIONALS,
+    MENU_BUYERS,
+    MENU_CENTRES,
+    MENU_LANGUAGE,
+    MENU_HUMAN,
+    MENU_BACK,
+    TOPICS_PROMPT,
+    EMPTY_MESSAGE,
+    UNREADABLE_MESSAGE,
+    DID_YOU_MEAN,
+    STILL_NOT_UNDERSTOOD,
+    SWITCH_LANGUAGE,
+    CHOOSE_LANGUAGE,
+    CHOOSE_CENTRE,
+    CHOOSE_CITY,
+    CHOOSE_ORGANISATION,
+    WEBSITE,
+    INTERNATIONAL_PAGE,
+    NEAREST_CENTRES,
+    CONSENT_PROMPT,
+    YES,
+    NO,
+    HANDOFF_STARTED,
+    HANDOFF_DECLINED,
+    FORGOTTEN,
 )

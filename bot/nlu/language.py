@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from bot.nlu.features import Features, LinearScorer, short_char_ngrams
 from bot.nlu.normalise import normalise
 
 _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -37,12 +37,12 @@ class LanguageGuesser:
         self._languages = tuple(languages)
         self._script_langs = {lang for lang, _ in _SCRIPTS if lang in self._languages}
         latin = [(normalise(t), lang) for t, lang in examples if lang not in self._script_langs]
-        self._model: tuple[TfidfVectorizer, LogisticRegression] | None = None
+        self._model: tuple[Features, LinearScorer] | None = None
         if len({lang for _, lang in latin}) >= 2:
-            vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
+            features, matrix = Features.fit([t for t, _ in latin], [short_char_ngrams])
             model = LogisticRegression(C=10, max_iter=500)
-            model.fit(vectoriser.fit_transform([t for t, _ in latin]), [lang for _, lang in latin])
-            self._model = (vectoriser, model)
+            model.fit(matrix, [lang for _, lang in latin])
+            self._model = (features, LinearScorer(model.coef_, model.intercept_, model.classes_))
 
     def guess(self, text: str) -> Guess:
         """The message's language, clear only when its script or enough words say so."""
@@ -55,9 +55,11 @@ class LanguageGuesser:
             return Guess(script, n >= 2)
         if self._model is None:
             return Guess(None, False)
-        vectoriser, model = self._model
+        features, scorer = self._model
         norm = normalise(text)
-        probs = model.predict_proba(vectoriser.transform([norm]))[0]
+        z = scorer.scores(*features.transform(norm))
+        probs = np.exp(z - z.max())
+        probs /= probs.sum()
         best = int(np.argmax(probs))
         needed = CLEAR if len(norm.split()) >= 3 else CLEAR_SHORT
-        return Guess(str(model.classes_[best]), bool(probs[best] >= needed))
+        return Guess(scorer.classes[best], bool(probs[best] >= needed))

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import math
 import pickle
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
-from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
+from bot.nlu.features import Features, LinearScorer, char_ngrams, word_ngrams
 from bot.nlu.normalise import is_han, normalise, tokens
 
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 CORRECTION_CUTOFF = 82.0  # rapidfuzz ratio for an unknown word to count as a typo of a known one
+C = 0.5
 
 
 @dataclass(frozen=True)
@@ -29,67 +31,86 @@ class Ranked:
     confidence: float
 
 
-def word_features(text: str) -> list[str]:
-    """Words and word pairs; Chinese characters count as words, so pairs of them act as Chinese words."""
-    toks = tokens(text)
-    return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
+class Speller:
+    """Maps an unknown word to the closest known one, comparing only words of a similar length."""
+
+    def __init__(self, vocabulary: set[str]) -> None:
+        self.known = frozenset(vocabulary)
+        by_length: dict[int, list[str]] = defaultdict(list)
+        for word in sorted(vocabulary):
+            by_length[len(word)].append(word)
+        self.by_length = dict(by_length)
+        self.nearest = lru_cache(maxsize=20_000)(self._nearest)
+
+    def _nearest(self, word: str) -> str | None:
+        spread = 1 if len(word) <= 5 else 2
+        candidates = [w for n in range(len(word) - spread, len(word) + spread + 1) for w in self.by_length.get(n, ())]
+        best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=CORRECTION_CUTOFF)
+        return str(best[0]) if best else None
+
+    def correct(self, normalised: str) -> str:
+        """Add the known word closest to each unknown one, so typos still meet the learned weights."""
+        extra = []
+        for tok in tokens(normalised):
+            if len(tok) < 3 or tok in self.known or is_han(tok) or tok.isdigit():
+                continue
+            best = self.nearest(tok)
+            if best is not None:
+                extra.append(best)
+        return f"{normalised} {' '.join(extra)}" if extra else normalised
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"known": self.known, "by_length": self.by_length}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.nearest = lru_cache(maxsize=20_000)(self._nearest)
 
 
 class Matcher:
     """Ranks intents for a message; build once per knowledge base, then query per message."""
 
-    def __init__(self, features: FeatureUnion, classifier: LinearSVC, temperature: float, vocabulary: list[str]):
-        self._features = features
-        self._classifier = classifier
-        self._temperature = temperature
-        self._vocabulary = vocabulary
-        self._known = set(vocabulary)
-        self.intents: tuple[str, ...] = tuple(str(c) for c in classifier.classes_)
+    def __init__(self, features: Features, scorer: LinearScorer, temperature: float, speller: Speller) -> None:
+        self.features = features
+        self.scorer = scorer
+        self.temperature = temperature
+        self.speller = speller
+        self.intents = scorer.classes
 
     @classmethod
     def build(cls, examples: Sequence[tuple[str, str]], *, calibrate: bool = True) -> Matcher:
         """Learn term weights from (text, intent) pairs and fit the confidence scale on held-out folds."""
         texts = [normalise(t) for t, _ in examples]
         labels = np.array([label for _, label in examples])
-        features = FeatureUnion(
-            [
-                ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1)),
-                ("words", TfidfVectorizer(analyzer=word_features, sublinear_tf=True)),
-            ]
-        )
-        matrix = features.fit_transform(texts)
-        classifier = LinearSVC(C=0.5)
+        features, matrix = Features.fit(texts, [char_ngrams, word_ngrams])
+        classifier = LinearSVC(C=C)
         classifier.fit(matrix, labels)
         temperature = 0.1
         if calibrate:
             folds = min(3, int(np.min(np.unique(labels, return_counts=True)[1])))
             if folds >= 2:
                 held_out = cross_val_predict(
-                    LinearSVC(C=0.5), matrix, labels,
-                    cv=StratifiedKFold(folds, shuffle=True, random_state=0), method="decision_function",
+                    LinearSVC(C=C),
+                    matrix,
+                    labels,
+                    cv=StratifiedKFold(folds, shuffle=True, random_state=0),
+                    method="decision_function",
                 )
-                temperature = _fit_temperature(held_out, labels, classifier.classes_)
-        vocabulary = sorted({tok for t in texts for tok in tokens(t) if len(tok) >= 3 and not is_han(tok)})
-        return cls(features, classifier, temperature, vocabulary)
+                temperature = fit_temperature(held_out, labels, classifier.classes_)
+        scorer = LinearScorer(classifier.coef_, classifier.intercept_, classifier.classes_)
+        speller = Speller({tok for t in texts for tok in tokens(t) if len(tok) >= 3 and not is_han(tok)})
+        return cls(features, scorer, temperature, speller)
 
-    def correct(self, normalised: str) -> str:
-        """Add the known word closest to each unknown one, so typos still meet the learned weights."""
-        extra = []
-        for tok in tokens(normalised):
-            if len(tok) < 3 or tok in self._known or is_han(tok) or tok.isdigit():
-                continue
-            best = process.extractOne(tok, self._vocabulary, scorer=fuzz.ratio, score_cutoff=CORRECTION_CUTOFF)
-            if best is not None:
-                extra.append(best[0])
-        return f"{normalised} {' '.join(extra)}" if extra else normalised
+    def scores(self, text: str) -> np.ndarray:
+        """Raw margins per intent, in the order of `intents`."""
+        columns, values = self.features.transform(self.speller.correct(normalise(text)))
+        return self.scorer.scores(columns, values)
 
     def rank(self, text: str, limit: int = 5) -> list[Ranked]:
-        """The most likely intents first, with confidences that sum to at most 1."""
-        normalised = normalise(text)
-        if not normalised:
+        """The most likely intents first, with confidences that sum to 1 over all intents."""
+        if not normalise(text):
             return []
-        scores = self._classifier.decision_function(self._features.transform([self.correct(normalised)]))[0]
-        probs = _softmax(np.asarray(scores) / self._temperature)
+        probs = softmax(self.scores(text) / self.temperature)
         order = np.argsort(-probs)[:limit]
         return [Ranked(self.intents[i], float(probs[i])) for i in order]
 
@@ -106,7 +127,7 @@ class Matcher:
         """A cached model for exactly this content, or None."""
         try:
             with path.open("rb") as fh:
-                version, stored, matcher = pickle.load(fh)  # noqa: S301 - our own cache file
+                version, stored, matcher = pickle.load(fh)  # our own cache file, in the user's data folder
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError, TypeError):
             return None
         if version != MODEL_VERSION or stored != fingerprint or not isinstance(matcher, Matcher):
@@ -114,13 +135,13 @@ class Matcher:
         return matcher
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
+def softmax(z: np.ndarray) -> np.ndarray:
     e = np.exp(z - z.max())
     out: np.ndarray = e / e.sum()
     return out
 
 
-def _fit_temperature(scores: np.ndarray, labels: np.ndarray, classes: np.ndarray) -> float:
+def fit_temperature(scores: np.ndarray, labels: np.ndarray, classes: np.ndarray) -> float:
     """The softmax temperature that best predicts held-out labels (lowest negative log-likelihood)."""
     index = {c: i for i, c in enumerate(classes)}
     truth = np.array([index[label] for label in labels])

@@ -1,0 +1,105 @@
+"""Text features: the analyzers the matcher learns with, and a one-message TF-IDF transform fast enough per message."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from bot.nlu.normalise import tokens
+
+Analyzer = Callable[[str], list[str]]
+
+
+def char_ngrams(text: str, low: int = 2, high: int = 5) -> list[str]:
+    """Character n-grams inside word boundaries (as sklearn's char_wb), robust to typos and inflections."""
+    out: list[str] = []
+    for word in text.split():
+        padded = f" {word} "
+        size = len(padded)
+        for n in range(low, high + 1):
+            if size < n:
+                break
+            out.extend(padded[i : i + n] for i in range(size - n + 1))
+    return out
+
+
+def word_ngrams(text: str) -> list[str]:
+    """Words and word pairs; Chinese characters count as words, so pairs of them act as Chinese words."""
+    toks = tokens(text)
+    return toks + [f"{a} {b}" for a, b in itertools.pairwise(toks)]
+
+
+def short_char_ngrams(text: str) -> list[str]:
+    """Character 1-3-grams: what tells languages of one script apart."""
+    return char_ngrams(text, 1, 3)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One fitted TF-IDF vectorizer reduced to what a transform needs."""
+
+    analyzer: Analyzer
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+
+
+class Features:
+    """TF-IDF (sublinear tf, l2 per block) over several analyzers, fitted with scikit-learn, applied without it."""
+
+    def __init__(self, blocks: Sequence[Block]) -> None:
+        self.blocks = tuple(blocks)
+        self.offsets: tuple[int, ...] = tuple(itertools.accumulate([0, *(len(b.vocabulary) for b in self.blocks)]))
+        self.size = self.offsets[-1]
+
+    @classmethod
+    def fit(cls, texts: Sequence[str], analyzers: Sequence[Analyzer], min_df: int = 1) -> tuple[Features, object]:
+        """Fit one vectorizer per analyzer; returns the features and the training matrix (scipy sparse)."""
+        from scipy.sparse import hstack
+
+        blocks, matrices = [], []
+        for analyzer in analyzers:
+            vectorizer = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, min_df=min_df, dtype=np.float32)
+            matrices.append(vectorizer.fit_transform(texts))
+            vocabulary = {str(k): int(v) for k, v in vectorizer.vocabulary_.items()}
+            blocks.append(Block(analyzer, vocabulary, vectorizer.idf_.astype(np.float32)))
+        return cls(blocks), hstack(matrices).tocsr()
+
+    def transform(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The sparse vector of one text, as (column indices, values)."""
+        columns: list[int] = []
+        values: list[float] = []
+        for block, offset in zip(self.blocks, self.offsets, strict=False):
+            start = len(values)
+            for term, count in Counter(block.analyzer(text)).items():
+                j = block.vocabulary.get(term)
+                if j is not None:
+                    columns.append(offset + j)
+                    values.append((1.0 + math.log(count)) * float(block.idf[j]))
+            norm = math.sqrt(sum(v * v for v in values[start:]))
+            if norm:
+                values[start:] = [v / norm for v in values[start:]]
+        return np.asarray(columns, dtype=np.intp), np.asarray(values, dtype=np.float32)
+
+
+class LinearScorer:
+    """Scores of a fitted linear model for one sparse vector: a gather of weight rows, not a sparse-matrix product."""
+
+    def __init__(self, coef: np.ndarray, intercept: np.ndarray, classes: Sequence[str]) -> None:
+        self.weights = np.ascontiguousarray(np.asarray(coef, dtype=np.float32).T)  # (features, classes)
+        self.intercept = np.asarray(intercept, dtype=np.float32)
+        self.classes = tuple(str(c) for c in classes)
+        if self.weights.shape[1] == 1 and len(self.classes) == 2:  # binary models keep one row of weights
+            self.weights = np.hstack([-self.weights, self.weights])
+            self.intercept = np.array([-self.intercept[0], self.intercept[0]], dtype=np.float32)
+
+    def scores(self, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
+        if len(columns) == 0:
+            return self.intercept.copy()
+        out: np.ndarray = values @ self.weights[columns] + self.intercept
+        return out

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import gc
+import os
+import pickle
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from babel import Locale
 
-from bot.content.loader import load_or_raise, packaged_root
+from bot import __version__
+from bot.content.loader import content_fingerprint, load_or_raise, packaged_root
 from bot.content.schema import KnowledgeBase
 from bot.dialogue import strings
 from bot.dialogue.engine import Engine
@@ -68,36 +72,76 @@ def entity_names(kb: KnowledgeBase) -> Iterator[tuple[str, str, str]]:
             yield "language", code, name
 
 
-def build_matcher(kb: KnowledgeBase, cache_dir: Path | None) -> Matcher:
-    """The matcher for this content, from the cache when the content has not changed."""
-    path = cache_dir / f"matcher-{kb.fingerprint}.pickle" if cache_dir else None
-    if path is not None:
-        cached = Matcher.load(path, kb.fingerprint)
-        if cached is not None:
-            return cached
-    matcher = Matcher.build(training_pairs(kb))
-    if path is not None:
-        with contextlib.suppress(OSError):  # a read-only home only costs a rebuild at the next start
-            matcher.save(path, kb.fingerprint)
-    return matcher
+COMPILED_VERSION = 2  # bump when the loader, the matcher or the records change shape
 
 
-def build_parts(root: Path, cache_dir: Path | None) -> Parts:
-    """Load and check everything; raises ContentError with every problem when anything is wrong."""
+@dataclass(frozen=True)
+class Compiled:
+    """What a start needs from one version of the content: checked records and trained models."""
+
+    kb: KnowledgeBase
+    matcher: Matcher
+    languages: LanguageGuesser
+    entities: EntityIndex
+
+
+def _cache_key(fingerprint: str) -> str:
+    return f"compiled-{__version__}-{COMPILED_VERSION}-{fingerprint}"
+
+
+def _load_compiled(cache_dir: Path, fingerprint: str) -> Compiled | None:
+    """The compiled content for exactly these files and this code, or None."""
+    path = cache_dir / f"{_cache_key(fingerprint)}.pickle"
+    try:
+        with path.open("rb") as fh:
+            key, compiled = pickle.load(fh)  # our own cache file, in the user's data folder
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError, TypeError):
+        return None
+    return compiled if key == _cache_key(fingerprint) and isinstance(compiled, Compiled) else None
+
+
+def _save_compiled(cache_dir: Path, fingerprint: str, compiled: Compiled) -> None:
+    """Write atomically and drop older versions, so the folder holds one compiled content at a time."""
+    with contextlib.suppress(OSError):  # a read-only folder only costs a rebuild at the next start
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        path = cache_dir / f"{_cache_key(fingerprint)}.pickle"
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump((_cache_key(fingerprint), compiled), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+        for old in cache_dir.glob("compiled-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+
+
+def compile_content(root: Path) -> Compiled:
+    """Check the content (refusing it on any error) and train the matcher and the language guesser."""
     kb = load_or_raise(root)
-    interface = Interface(root, kb.config.languages, strings.ALL)
-    matcher = build_matcher(kb, cache_dir)
-    entities = EntityIndex(entity_names(kb))
     examples = [
         (text, lang) for intent in kb.intents.values() for lang, texts in intent.examples.items() for text in texts
     ]
-    languages = LanguageGuesser(examples, kb.config.languages)
-    return Parts(kb, interface, matcher, entities, languages)
+    entities = EntityIndex(entity_names(kb))
+    matcher = Matcher.build(training_pairs(kb), entities=entities)
+    return Compiled(kb, matcher, LanguageGuesser(examples, kb.config.languages), entities)
+
+
+def build_parts(root: Path, cache_dir: Path | None) -> Parts:
+    """Everything read-only an engine needs; content that changed since the last start is checked and trained again."""
+    fingerprint = content_fingerprint(root)
+    compiled = _load_compiled(cache_dir, fingerprint) if cache_dir else None
+    if compiled is None:
+        compiled = compile_content(root)
+        if cache_dir:
+            _save_compiled(cache_dir, fingerprint, compiled)
+    kb = replace(compiled.kb, root=root)
+    interface = Interface(root, kb.config.languages, strings.ALL)
+    return Parts(kb, interface, compiled.matcher, compiled.entities, compiled.languages)
 
 
 def build_engine(settings: Settings, store: Store | None = None, parts: Parts | None = None) -> Engine:
     """An engine ready to answer, on the settings' content and storage."""
     parts = parts or build_parts(content_root(settings), settings.cache_dir)
+    gc.freeze()  # the parts live as long as the process: keep the collector from walking them on every message
     bands = Bands(answer=settings.answer_threshold, suggest=settings.suggest_threshold)
     return Engine(
         parts.kb,

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import Chat
-
 from bot.dialogue.actions import Forgotten, Handoff, Inbound, Venue
+from conftest import Chat
 
 
 def test_greeting_shows_the_main_menu(chat: Chat) -> None:

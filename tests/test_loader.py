@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import make_content_root
 
 from bot.content.loader import load
+from conftest import make_content_root
 
 GOOD_INTENT = """\
 version: 1

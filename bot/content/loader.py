@@ -427,7 +427,8 @@ def _catalogue_entry(
     return record if id_ and names and description else None
 
 
-def _fingerprint(root: Path) -> str:
+def content_fingerprint(root: Path) -> str:
+    """A hash of every content file, to know when cached results must be rebuilt."""
     digest = hashlib.sha256()
     for path in sorted([root / "content.yaml", *root.glob("intents/*.yaml"), *root.glob("catalogue/*.yaml")]):
         if path.exists():
@@ -463,7 +464,7 @@ def load(root: Path, *, near_duplicates: bool = True) -> Loaded:
         quality=cat["quality"],
         solutions=cat["solutions"],
         language_aliases=cat["languages"],
-        fingerprint=_fingerprint(root),
+        fingerprint=content_fingerprint(root),
     )
     cross_checks(kb, origins, sink, near_duplicates=near_duplicates)
     return Loaded(None if sink.errors else kb, sink.problems, origins)

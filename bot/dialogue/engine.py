@@ -235,8 +235,8 @@ class Engine:
         if not any(ch.isalnum() for ch in text):
             key = s.EMPTY_MESSAGE if not text.strip() else s.UNREADABLE_MESSAGE
             return Turn((self._reply(self._t(lang, key), lang),), Understanding(OUT_OF_SCOPE, 0.0, lang))
-        ranked = self.matcher.rank(text)
         found = self.entities.find(text)
+        ranked = self.matcher.rank(text, found=found)
         turn = self._decide(state, text, lang, ranked, found)
         switch = self._switch_offer(state, guess.language if guess.clear else None, lang)
         if switch and turn.actions and isinstance(turn.actions[0], Reply):

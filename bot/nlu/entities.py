@@ -16,6 +16,7 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _CYRILLIC_ENDINGS_2 = ("ом", "ем", "ой", "ей", "ам", "ям", "ах", "ях", "ую", "юю", "ого", "его")
 _CYRILLIC_VOWELS = "аеиоуыэюяйь"
 KINDS = ("centre", "city", "organisation", "language")
+MASKS = {"centre": "_centre_", "city": "_city_", "region": "_city_", "organisation": "_org_", "language": "_lang_"}
 
 
 def stem(token: str) -> str:
@@ -60,12 +61,32 @@ class Entities:
 
     found: tuple[Found, ...]
     words: int
+    tokens: tuple[str, ...] = ()
 
     def first(self, kind: str) -> str | None:
         return next((f.id for f in self.found if f.kind == kind), None)
 
     def as_dict(self) -> dict[str, str]:
         return {kind: value for kind in KINDS if (value := self.first(kind)) is not None}
+
+    def masked(self) -> str:
+        """The message with each name replaced by its kind ("where is _centre_"), so phrasing, not names, decides."""
+        out: list[str] = []
+        starts = {f.start: f for f in self.found}
+        i = 0
+        while i < len(self.tokens):
+            found = starts.get(i)
+            if found is not None:
+                out.append(MASKS[found.kind])
+                i = found.end
+                continue
+            token = self.tokens[i]
+            if out and is_han(token) and is_han(out[-1][-1]):
+                out[-1] += token  # Chinese has no spaces: keep characters together for the n-grams
+            else:
+                out.append(token)
+            i += 1
+        return " ".join(out)
 
     def covered(self) -> float:
         """The share of the message's words that name something; 1.0 when the message is only a name."""
@@ -108,14 +129,16 @@ class EntityIndex:
         norm = normalise(text)
         toks = tokens(norm)
         stems = [stem(t) for t in toks]
+        han = [is_han(t) for t in toks]
         candidates: list[tuple[int, int, int, Found]] = []
         for n in range(min(self._longest, len(stems)), 0, -1):
+            fuzzy = n in self._fuzzy
             for i in range(len(stems) - n + 1):
                 window = tuple(stems[i : i + n])
                 hit = self._exact.get(window)
                 if hit:
                     candidates.append((1, n, -i, Found(hit[0], hit[1], i, i + n, True)))
-                elif n in self._fuzzy and not any(is_han(t) for t in window):
+                elif fuzzy and not any(han[i : i + n]):
                     joined = " ".join(window)
                     if len(joined) < 6:
                         continue
@@ -124,7 +147,8 @@ class EntityIndex:
                     if best is not None:
                         kind, id_ = self._fuzzy_owner[(n, best[0])]
                         candidates.append((0, n, -i, Found(kind, id_, i, i + n, False)))
-        candidates.extend(self._han_candidates(toks))
+        if any(han):
+            candidates.extend(self._han_candidates(toks))
         candidates.sort(key=lambda c: (c[0], c[1], c[2]), reverse=True)
         taken: set[int] = set()
         chosen: list[Found] = []
@@ -135,11 +159,11 @@ class EntityIndex:
             taken |= span
             chosen.append(found)
         chosen.sort(key=lambda f: f.start)
-        return Entities(tuple(chosen), len(toks))
+        return Entities(tuple(chosen), len(toks), tuple(toks))
 
     def _han_candidates(self, toks: list[str]) -> list[tuple[int, int, int, Found]]:
         """Chinese names are found as substrings: the message has no spaces to mark words."""
-        if not self._han or not any(is_han(t) for t in toks):
+        if not self._han:
             return []
         out = []
         starts = []  # character offset of each token in the joined text

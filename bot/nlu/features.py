@@ -9,7 +9,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.nlu.normalise import tokens
 
@@ -60,7 +59,8 @@ class Features:
     @classmethod
     def fit(cls, texts: Sequence[str], analyzers: Sequence[Analyzer], min_df: int = 1) -> tuple[Features, object]:
         """Fit one vectorizer per analyzer; returns the features and the training matrix (scipy sparse)."""
-        from scipy.sparse import hstack
+        from scipy.sparse import hstack  # training only: answering needs neither scipy nor scikit-learn
+        from sklearn.feature_extraction.text import TfidfVectorizer
 
         blocks, matrices = [], []
         for analyzer in analyzers:

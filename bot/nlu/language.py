@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 from bot.nlu.features import Features, LinearScorer, short_char_ngrams
 from bot.nlu.normalise import normalise
@@ -39,6 +38,8 @@ class LanguageGuesser:
         latin = [(normalise(t), lang) for t, lang in examples if lang not in self._script_langs]
         self._model: tuple[Features, LinearScorer] | None = None
         if len({lang for _, lang in latin}) >= 2:
+            from sklearn.linear_model import LogisticRegression
+
             features, matrix = Features.fit([t for t, _ in latin], [short_char_ngrams])
             model = LogisticRegression(C=10, max_iter=500)
             model.fit(matrix, [lang for _, lang in latin])

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import math
-import pickle
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
-from sklearn.svm import LinearSVC
 
+from bot.nlu.entities import Entities, EntityIndex
 from bot.nlu.features import Features, LinearScorer, char_ngrams, word_ngrams
 from bot.nlu.normalise import is_han, normalise, tokens
 
-MODEL_VERSION = 2
 CORRECTION_CUTOFF = 82.0  # rapidfuzz ratio for an unknown word to count as a typo of a known one
 C = 0.5
 
@@ -70,7 +66,15 @@ class Speller:
 class Matcher:
     """Ranks intents for a message; build once per knowledge base, then query per message."""
 
-    def __init__(self, features: Features, scorer: LinearScorer, temperature: float, speller: Speller) -> None:
+    def __init__(
+        self,
+        features: Features,
+        scorer: LinearScorer,
+        temperature: float,
+        speller: Speller,
+        entities: EntityIndex | None = None,
+    ) -> None:
+        self.entities = entities
         self.features = features
         self.scorer = scorer
         self.temperature = temperature
@@ -78,9 +82,17 @@ class Matcher:
         self.intents = scorer.classes
 
     @classmethod
-    def build(cls, examples: Sequence[tuple[str, str]], *, calibrate: bool = True) -> Matcher:
-        """Learn term weights from (text, intent) pairs and fit the confidence scale on held-out folds."""
-        texts = [normalise(t) for t, _ in examples]
+    def build(
+        cls, examples: Sequence[tuple[str, str]], *, entities: EntityIndex | None = None, calibrate: bool = True
+    ) -> Matcher:
+        """Learn term weights from (text, intent) pairs and fit the confidence scale on held-out folds.
+
+        With an entity index, names are masked by their kind before learning, as they are before matching.
+        """
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+        from sklearn.svm import LinearSVC
+
+        texts = [entities.find(t).masked() if entities else normalise(t) for t, _ in examples]
         labels = np.array([label for _, label in examples])
         features, matrix = Features.fit(texts, [char_ngrams, word_ngrams])
         classifier = LinearSVC(C=C)
@@ -99,40 +111,26 @@ class Matcher:
                 temperature = fit_temperature(held_out, labels, classifier.classes_)
         scorer = LinearScorer(classifier.coef_, classifier.intercept_, classifier.classes_)
         speller = Speller({tok for t in texts for tok in tokens(t) if len(tok) >= 3 and not is_han(tok)})
-        return cls(features, scorer, temperature, speller)
+        return cls(features, scorer, temperature, speller, entities)
 
-    def scores(self, text: str) -> np.ndarray:
+    def prepare(self, text: str, found: Entities | None = None) -> str:
+        """Normalised text with names masked and typos paired with the words they stand for."""
+        if self.entities is None:
+            return self.speller.correct(normalise(text))
+        return self.speller.correct((found or self.entities.find(text)).masked())
+
+    def scores(self, text: str, found: Entities | None = None) -> np.ndarray:
         """Raw margins per intent, in the order of `intents`."""
-        columns, values = self.features.transform(self.speller.correct(normalise(text)))
+        columns, values = self.features.transform(self.prepare(text, found))
         return self.scorer.scores(columns, values)
 
-    def rank(self, text: str, limit: int = 5) -> list[Ranked]:
+    def rank(self, text: str, limit: int = 5, found: Entities | None = None) -> list[Ranked]:
         """The most likely intents first, with confidences that sum to 1 over all intents."""
         if not normalise(text):
             return []
-        probs = softmax(self.scores(text) / self.temperature)
+        probs = softmax(self.scores(text, found) / self.temperature)
         order = np.argsort(-probs)[:limit]
         return [Ranked(self.intents[i], float(probs[i])) for i in order]
-
-    def save(self, path: Path, fingerprint: str) -> None:
-        """Keep a built model beside the content's fingerprint, so the next start skips training."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump((MODEL_VERSION, fingerprint, self), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-
-    @staticmethod
-    def load(path: Path, fingerprint: str) -> Matcher | None:
-        """A cached model for exactly this content, or None."""
-        try:
-            with path.open("rb") as fh:
-                version, stored, matcher = pickle.load(fh)  # our own cache file, in the user's data folder
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError, TypeError):
-            return None
-        if version != MODEL_VERSION or stored != fingerprint or not isinstance(matcher, Matcher):
-            return None
-        return matcher
 
 
 def softmax(z: np.ndarray) -> np.ndarray:

@@ -1,0 +1,97 @@
+"""Conversations on the shipped knowledge base, in the languages people write in."""
+
+from __future__ import annotations
+
+import re
+
+from bot.dialogue.actions import Venue
+from conftest import Chat
+
+
+def test_where_is_curie_in_french(real_chat: Chat) -> None:
+    real_chat.say("où est curie ?")
+    assert real_chat.intent() == "centre_location_contact"
+    assert real_chat.replies()[0].language == "fr"
+    assert "Institut Curie" in real_chat.text()
+    assert any(b.url and "curie.fr" in b.url for b in real_chat.buttons())
+
+
+def test_and_its_website_after_a_centre(real_chat: Chat) -> None:
+    real_chat.say("where is gustave roussy")
+    real_chat.say("and its website?")
+    assert "gustaveroussy.fr" in real_chat.text()
+
+
+def test_arabic_question_about_a_centre_gets_an_arabic_card(real_chat: Chat) -> None:
+    real_chat.say("وين يقع معهد غوستاف روسي")
+    assert real_chat.replies()[0].language == "ar"
+    assert "Gustave Roussy" in real_chat.text()
+    assert "114 rue Édouard-Vaillant" in real_chat.text()
+
+
+def test_bonjour_is_answered_in_french_whatever_the_phone_says(real_chat: Chat) -> None:
+    real_chat.hint = "en"
+    real_chat.say("bonjour")
+    assert real_chat.intent() == "greeting"
+    assert real_chat.replies()[0].language == "fr"
+
+
+def test_cost_questions_get_no_invented_figures(real_chat: Chat) -> None:
+    for text in [
+        "сколько стоит лечение рака груди во франции",
+        "combien coute une chimio a paris",
+        "在法国治疗癌症要多少钱",
+    ]:
+        real_chat.say(text)
+        assert real_chat.intent() == "cost_quote", text
+        assert not re.search(r"\d[\d\s]*(€|eur|евро|欧元)", real_chat.text(), re.IGNORECASE)
+        assert "handoff:offer" in real_chat.button_ids()
+
+
+def test_chinese_emergency_gets_the_number_first(real_chat: Chat) -> None:
+    real_chat.say("我爸爸现在呼吸不了，怎么办")
+    assert real_chat.intent() == "emergency"
+    assert "15" in real_chat.text()[:60] and "112" in real_chat.text()[:80]
+
+
+def test_medical_advice_in_german_is_refused_with_a_coordinator_offered(real_chat: Chat) -> None:
+    real_chat.say("soll meine mutter zuerst chemo oder operation machen?")
+    assert real_chat.intent() == "medical_advice_request"
+    assert "handoff:offer" in real_chat.button_ids()
+
+
+def test_versailles_gets_the_nearest_paris_area_centres(real_chat: Chat) -> None:
+    real_chat.say("is there a cancer centre in versailles?")
+    assert real_chat.intent() == "find_cancer_centre"
+    text = real_chat.text()
+    assert "km" in text
+    assert any(name in text for name in ("Gustave Roussy", "Institut Curie", "Hôpital Foch", "AP-HP"))
+    assert len([a for a in real_chat.last.actions if isinstance(a, Venue)]) == 3
+
+
+def test_centres_of_a_city_with_several(real_chat: Chat) -> None:
+    real_chat.say("cancer hospitals in paris")
+    assert real_chat.intent() == "find_cancer_centre"
+    assert "Institut Curie" in real_chat.text()
+
+
+def test_the_list_names_eighteen_centres_by_region(real_chat: Chat) -> None:
+    real_chat.say("list of the french cancer centres")
+    assert real_chat.intent() == "list_centres"
+    assert real_chat.text().count("• ") == 21
+    assert "Île-de-France" in real_chat.text()
+
+
+def test_a_centre_name_alone_gets_its_card(real_chat: Chat) -> None:
+    real_chat.say("IGR")
+    assert real_chat.intent() == "centre_location_contact"
+    assert "Villejuif" in real_chat.text()
+
+
+def test_changing_language_by_asking(real_chat: Chat) -> None:
+    real_chat.say("can you speak russian please")
+    assert real_chat.intent() == "change_language"
+    assert real_chat.replies()[0].language == "ru"
+    real_chat.say("where is gustave roussy")
+    assert real_chat.replies()[0].language == "ru"
+    assert "lang:en" in real_chat.button_ids()

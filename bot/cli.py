@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Sequence
@@ -81,7 +82,9 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.channels.console import ConsoleChannel
 
     engine = build_engine(settings)
-    channel = ConsoleChannel(engine, sys.stdin, sys.stdout)
+    # A terminal may send bytes that are not UTF-8: show them as replacement characters rather than stop.
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+    channel = ConsoleChannel(engine, stdin, sys.stdout)
     if args.lang:
         _check_lang(args.lang, engine.kb.config.languages)
         engine.choose_language(channel.user_id, args.lang)

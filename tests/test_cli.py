@@ -153,3 +153,9 @@ def test_console_chat_numbers_buttons_and_accepts_them(root: Path, state: Path) 
 def test_python_m_bot_is_the_oncobot_command(root: Path, state: Path) -> None:
     out = run(["--version"], root=root, state=state)
     assert out.returncode == 0 and out.stdout.startswith(b"oncobot ")
+
+
+def test_console_chat_survives_invalid_utf8_and_control_characters(root: Path, state: Path) -> None:
+    out = run(["chat"], root=root, state=state, stdin=b"\xff\xfe\x00\n\x1b[2J\n\nwhere is gustave roussy\n")
+    assert out.returncode == 0, out.stderr
+    assert "Gustave Roussy — Villejuif" in out.stdout.decode()

@@ -1,0 +1,22 @@
+"""PostgreSQL, for several replicas behind one webhook: the same queries, the database arbitrates."""
+
+from __future__ import annotations
+
+from bot.store.sql import SqlStore
+
+
+class PostgresStore(SqlStore):
+    """One autocommit connection per process; transactions where several statements must hold together."""
+
+    dialect = "postgres"
+
+    def __init__(self, url: str) -> None:
+        try:
+            import psycopg
+        except ImportError as exc:  # pragma: no cover - depends on the installation
+            raise ValueError("PostgreSQL storage needs psycopg: pip install 'oncobot[postgres]'") from exc
+        try:
+            connection = psycopg.connect(url, autocommit=True)
+        except psycopg.Error as exc:
+            raise ValueError(f"cannot connect to the database: {str(exc).strip().splitlines()[0]}") from exc
+        super().__init__(connection)

@@ -1,0 +1,258 @@
+"""Every query of the store, written once for SQLite and PostgreSQL (placeholders differ, nothing else)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.store.base import Case, Delivery, UserState
+from bot.store.schema import MIGRATIONS, statements
+
+CASE_COLUMNS = ("id, user_id, chat_id, language, status, thread_id, user_type, country, topic, unanswered, "
+                "created_at, closed_at")
+SENDING_LEASE = 120.0  # seconds a replica may hold a delivery before another may try it again
+SEEN_KEPT = 2 * 86400.0  # how long update ids are remembered (Telegram redelivers within hours)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _case(row: Sequence[Any]) -> Case:
+    return Case(id=int(row[0]), user_id=row[1], chat_id=row[2], language=row[3], status=row[4],
+                thread_id=None if row[5] is None else int(row[5]), user_type=row[6], country=row[7], topic=row[8],
+                unanswered=tuple(json.loads(row[9] or "[]")), created_at=row[10], closed_at=row[11])
+
+
+class SqlStore:
+    """The store over one DB-API connection; a lock serialises this process's use of it."""
+
+    dialect = "sqlite"
+
+    def __init__(self, connection: Any) -> None:
+        self._db = connection
+        self._lock = threading.RLock()
+        self._migrate()
+
+    # ---- plumbing -------------------------------------------------------------------------------------------
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.dialect == "postgres" else sql
+
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._db.execute(self._sql(sql), tuple(params))
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            return list(self._run(sql, params).fetchall())
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        with self._lock:
+            return self._run(sql, params).fetchone()
+
+    def _write(self, sql: str, params: Sequence[Any] = ()) -> int:
+        with self._lock:
+            return int(self._run(sql, params).rowcount)
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        with self._transaction():
+            if self.dialect == "postgres":  # replicas starting together migrate one after the other
+                self._run("SELECT pg_advisory_xact_lock(4242)")
+            self._run("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = self._run("SELECT MAX(version) FROM schema_version").fetchone()
+            current = row[0] or 0
+            for version, _ in MIGRATIONS:
+                if version > current:
+                    for sql in statements(self.dialect, version):
+                        self._run(sql)
+                    self._run("INSERT INTO schema_version (version) VALUES (?)", (version,))
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # ---- users ----------------------------------------------------------------------------------------------
+    def load_user(self, user_id: str) -> UserState:
+        row = self._one("SELECT language, context FROM users WHERE user_id = ?", (user_id,))
+        return UserState(user_id) if row is None else UserState(user_id, row[0], json.loads(row[1]))
+
+    def save_user(self, state: UserState) -> None:
+        self._write(
+            "INSERT INTO users (user_id, language, context, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET language = excluded.language, context = excluded.context, "
+            "updated_at = excluded.updated_at",
+            (state.user_id, state.language, json.dumps(state.context, ensure_ascii=False), _now()),
+        )
+
+    def forget_user(self, user_id: str) -> list[Case]:
+        """Erase the user and everything relayed for them; returns their cases so channels can remove topics."""
+        with self._transaction():
+            cases = [_case(r) for r in self._run(f"SELECT {CASE_COLUMNS} FROM cases WHERE user_id = ?",
+                                                 (user_id,)).fetchall()]
+            for case in cases:
+                self._run("DELETE FROM links WHERE case_id = ?", (case.id,))
+                self._run("DELETE FROM deliveries WHERE case_id = ?", (case.id,))
+            self._run("DELETE FROM cases WHERE user_id = ?", (user_id,))
+            self._run("DELETE FROM users WHERE user_id = ?", (user_id,))
+            self._run("DELETE FROM bans WHERE user_id = ?", (user_id,))
+        return cases
+
+    # ---- cases ----------------------------------------------------------------------------------------------
+    def open_case(self, user_id: str, chat_id: str, language: str, *, user_type: str | None = None,
+                  country: str | None = None, topic: str | None = None,
+                  unanswered: tuple[dict[str, Any], ...] = ()) -> tuple[Case, bool]:
+        """The user's open case, created if there is none; True when this call created it."""
+        with self._transaction():
+            created = self._run(
+                "INSERT INTO cases (user_id, chat_id, language, status, user_type, country, topic, unanswered, "
+                "created_at) VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?) "
+                "ON CONFLICT (user_id) WHERE status = 'open' DO NOTHING",
+                (user_id, chat_id, language, user_type, country, topic, json.dumps(list(unanswered)), _now()),
+            ).rowcount == 1
+            row = self._run(f"SELECT {CASE_COLUMNS} FROM cases WHERE user_id = ? AND status = 'open'",
+                            (user_id,)).fetchone()
+        return _case(row), created
+
+    def current_case(self, user_id: str) -> Case | None:
+        row = self._one(f"SELECT {CASE_COLUMNS} FROM cases WHERE user_id = ? AND status = 'open'", (user_id,))
+        return _case(row) if row else None
+
+    def latest_case(self, user_id: str) -> Case | None:
+        row = self._one(f"SELECT {CASE_COLUMNS} FROM cases WHERE user_id = ? ORDER BY id DESC LIMIT 1", (user_id,))
+        return _case(row) if row else None
+
+    def get_case(self, case_id: int) -> Case | None:
+        row = self._one(f"SELECT {CASE_COLUMNS} FROM cases WHERE id = ?", (case_id,))
+        return _case(row) if row else None
+
+    def case_for_thread(self, thread_id: int) -> Case | None:
+        row = self._one(f"SELECT {CASE_COLUMNS} FROM cases WHERE thread_id = ? ORDER BY id DESC LIMIT 1",
+                        (thread_id,))
+        return _case(row) if row else None
+
+    def cases_of(self, user_id: str) -> list[Case]:
+        return [_case(r) for r in self._all(f"SELECT {CASE_COLUMNS} FROM cases WHERE user_id = ? ORDER BY id",
+                                            (user_id,))]
+
+    def claim_thread(self, case_id: int) -> bool:
+        """Only one replica creates the topic of a case: the one whose claim (thread -1) lands first."""
+        return self._write("UPDATE cases SET thread_id = -1 WHERE id = ? AND thread_id IS NULL", (case_id,)) == 1
+
+    def set_thread(self, case_id: int, thread_id: int | None) -> None:
+        self._write("UPDATE cases SET thread_id = ? WHERE id = ?", (thread_id, case_id))
+
+    def close_case(self, case_id: int) -> Case | None:
+        self._write("UPDATE cases SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'",
+                    (_now(), case_id))
+        return self.get_case(case_id)
+
+    def reopen_case(self, case_id: int) -> Case | None:
+        """Reopen, unless the user has opened another case since (then that one stands)."""
+        with contextlib.suppress(Exception):
+            self._write("UPDATE cases SET status = 'open', closed_at = NULL WHERE id = ?", (case_id,))
+        return self.get_case(case_id)
+
+    def rate_case(self, case_id: int, rating: int) -> None:
+        self._write("UPDATE cases SET rating = ? WHERE id = ?", (rating, case_id))
+
+    def purge_closed(self, older_than_days: int) -> list[Case]:
+        cutoff = (datetime.now(UTC) - timedelta(days=older_than_days)).isoformat(timespec="seconds")
+        with self._transaction():
+            rows = self._run(f"SELECT {CASE_COLUMNS} FROM cases WHERE status = 'closed' AND closed_at < ?",
+                             (cutoff,)).fetchall()
+            cases = [_case(r) for r in rows]
+            for case in cases:
+                self._run("DELETE FROM links WHERE case_id = ?", (case.id,))
+                self._run("DELETE FROM deliveries WHERE case_id = ?", (case.id,))
+                self._run("DELETE FROM cases WHERE id = ?", (case.id,))
+        return cases
+
+    # ---- links ----------------------------------------------------------------------------------------------
+    def link(self, case_id: int, user_message_id: int, group_message_id: int, direction: str) -> None:
+        self._write("INSERT INTO links (case_id, user_message_id, group_message_id, direction, created_at) "
+                    "VALUES (?, ?, ?, ?, ?)", (case_id, user_message_id, group_message_id, direction, _now()))
+
+    def user_message_for(self, case_id: int, group_message_id: int) -> int | None:
+        row = self._one("SELECT user_message_id FROM links WHERE case_id = ? AND group_message_id = ?",
+                        (case_id, group_message_id))
+        return int(row[0]) if row else None
+
+    def group_message_for(self, case_id: int, user_message_id: int) -> int | None:
+        row = self._one("SELECT group_message_id FROM links WHERE case_id = ? AND user_message_id = ?",
+                        (case_id, user_message_id))
+        return int(row[0]) if row else None
+
+    def case_for_group_message(self, group_message_id: int) -> Case | None:
+        row = self._one("SELECT case_id FROM links WHERE group_message_id = ? ORDER BY case_id DESC LIMIT 1",
+                        (group_message_id,))
+        return self.get_case(int(row[0])) if row else None
+
+    def count_links(self, case_id: int, direction: str) -> int:
+        row = self._one("SELECT COUNT(*) FROM links WHERE case_id = ? AND direction = ?", (case_id, direction))
+        return int(row[0])
+
+    # ---- deliveries -----------------------------------------------------------------------------------------
+    def enqueue(self, case_id: int, direction: str, payload: dict[str, Any]) -> int:
+        with self._lock:
+            row = self._run("INSERT INTO deliveries (case_id, direction, payload, due_at) VALUES (?, ?, ?, ?) "
+                            "RETURNING id", (case_id, direction, json.dumps(payload, ensure_ascii=False),
+                                             time.time())).fetchone()
+        return int(row[0])
+
+    def due_deliveries(self, limit: int = 50) -> list[Delivery]:
+        """Take the deliveries that are due, leasing them so another replica does not send them too."""
+        now = time.time()
+        lock = " FOR UPDATE SKIP LOCKED" if self.dialect == "postgres" else ""
+        with self._transaction():
+            rows = self._run(
+                "UPDATE deliveries SET status = 'sending', due_at = ?, attempts = attempts + 1 WHERE id IN ("
+                f"SELECT id FROM deliveries WHERE (status = 'pending' OR status = 'sending') AND due_at <= ? "
+                f"ORDER BY id LIMIT ?{lock}) RETURNING id, case_id, direction, payload, attempts, status",
+                (now + SENDING_LEASE, now, limit),
+            ).fetchall()
+        out = [Delivery(int(r[0]), int(r[1]), r[2], json.loads(r[3]), int(r[4]), r[5]) for r in rows]
+        return sorted(out, key=lambda d: d.id)
+
+    def delivered(self, delivery_id: int) -> None:
+        self._write("DELETE FROM deliveries WHERE id = ?", (delivery_id,))
+
+    def postpone(self, delivery_id: int, seconds: float, error: str) -> None:
+        self._write("UPDATE deliveries SET status = 'pending', due_at = ?, last_error = ? WHERE id = ?",
+                    (time.time() + seconds, error[:200], delivery_id))
+
+    def give_up(self, delivery_id: int, error: str) -> None:
+        self._write("UPDATE deliveries SET status = 'failed', last_error = ? WHERE id = ?", (error[:200], delivery_id))
+
+    # ---- updates --------------------------------------------------------------------------------------------
+    def first_sight(self, update_id: int) -> bool:
+        now = time.time()
+        seen = self._write("INSERT INTO updates_seen (update_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                           (update_id, now)) == 1
+        if seen and update_id % 100 == 0:
+            self._write("DELETE FROM updates_seen WHERE seen_at < ?", (now - SEEN_KEPT,))
+        return seen
+
+    # ---- bans -----------------------------------------------------------------------------------------------
+    def ban(self, user_id: str) -> None:
+        self._write("INSERT INTO bans (user_id, banned_at) VALUES (?, ?) ON CONFLICT DO NOTHING", (user_id, _now()))
+
+    def unban(self, user_id: str) -> None:
+        self._write("DELETE FROM bans WHERE user_id = ?", (user_id,))
+
+    def is_banned(self, user_id: str) -> bool:
+        return self._one("SELECT 1 FROM bans WHERE user_id = ?", (user_id,)) is not None

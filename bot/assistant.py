@@ -134,7 +134,7 @@ def build_parts(root: Path, cache_dir: Path | None) -> Parts:
         if cache_dir:
             _save_compiled(cache_dir, fingerprint, compiled)
     kb = replace(compiled.kb, root=root)
-    interface = Interface(root, kb.config.languages, strings.ALL)
+    interface = Interface(root, kb.config.languages, strings.EVERY)
     return Parts(kb, interface, compiled.matcher, compiled.entities, compiled.languages)
 
 

@@ -42,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--jsonl", action="store_true", help='read {"text", "lang", "user"} lines on stdin')
     ask.add_argument("text", nargs="*", help="the question")
 
+    sub.add_parser("run", help="serve the assistant on Telegram (settings from the environment)")
+
     check = sub.add_parser("check", help="validate the knowledge base and interface catalogues")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
@@ -60,7 +62,7 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
             if not args.data_dir.is_dir():
                 raise CliError(f"--data-dir {args.data_dir}: no such folder")
             settings = replace(settings, data_dir=args.data_dir)
-        handler = {"chat": _chat, "ask": _ask, "check": _check, "eval": _eval}[args.command]
+        handler = {"chat": _chat, "ask": _ask, "check": _check, "eval": _eval, "run": _run}[args.command]
         return handler(args, settings)
     except ContentError as exc:
         for problem in exc.problems:
@@ -92,6 +94,25 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
         return channel.run()
     finally:
         engine.store.close()
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    import logging
+
+    if not settings.telegram_token:
+        raise CliError("TELEGRAM_BOT_TOKEN is not set (the token @BotFather gave you)")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would carry the token
+    from bot.assistant import build_engine
+    from bot.channels.telegram import run
+    from bot.handoff.hours import HoursError, WorkingHours
+
+    try:
+        WorkingHours.parse(settings.coordinator_hours, settings.coordinator_holidays, settings.coordinator_timezone)
+    except HoursError as exc:
+        raise CliError(str(exc)) from exc
+    run(build_engine(settings), settings)
+    return EXIT_OK
 
 
 def _check_lang(lang: str, languages: Sequence[str]) -> None:
@@ -180,7 +201,7 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     problems = list(loaded.problems)
     if loaded.kb is not None:
         try:
-            Interface(root, loaded.kb.config.languages, strings.ALL)
+            Interface(root, loaded.kb.config.languages, strings.EVERY)
         except ContentError as exc:
             problems.extend(exc.problems)
     for problem in problems:

@@ -23,6 +23,7 @@ class Inbound:
     payload: str | None = None
     language_hint: str | None = None
     location: Location | None = None
+    media: bool = False  # a photo, document, voice message or sticker: never read, relayed only to a coordinator
 
 
 @dataclass(frozen=True)
@@ -63,16 +64,36 @@ class Handoff:
     user_id: str
     language: str
     unanswered: tuple[dict[str, object], ...] = ()
+    user_type: str | None = None
+    country: str | None = None
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class Relay:
+    """Pass the user's message, as it is, to the coordinators of their open case."""
+
+    case_id: int
+    emergency: bool = False
+
+
+@dataclass(frozen=True)
+class Rated:
+    """The user rated a closed case; the coordinators see the rating."""
+
+    case_id: int
+    rating: int
 
 
 @dataclass(frozen=True)
 class Forgotten:
-    """Everything about the user was erased; channels erase what they hold too."""
+    """Everything about the user was erased; channels erase what they hold too (the threads of their cases)."""
 
     user_id: str
+    threads: tuple[int, ...] = ()
 
 
-Action = Reply | Venue | Handoff | Forgotten
+Action = Reply | Venue | Handoff | Relay | Rated | Forgotten
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from bot.dialogue.actions import (
     Forgotten,
     Handoff,
     Inbound,
+    Rated,
+    Relay,
     Reply,
     Turn,
     Understanding,
@@ -48,6 +50,11 @@ DEFAULT_FOR_ENTITY = {
 REMEMBERED = ("centre", "city", "organisation")
 KEEP_UNANSWERED = 3
 GREETING = "greeting"
+WHO = {"patient": s.WHO_PATIENT, "family": s.WHO_FAMILY, "professional": s.WHO_PROFESSIONAL, "buyer": s.WHO_BUYER}
+TOPICS = {"care": s.TOPIC_CARE, "training": s.TOPIC_TRAINING, "buying": s.TOPIC_BUYING, "other": s.TOPIC_OTHER}
+COUNTRY_MAX = 60
+# What keeps working while a coordinator has the conversation.
+DURING_CASE = {"forget", "intent:privacy_data_request", "menu:language"}
 
 
 class Engine:
@@ -77,6 +84,8 @@ class Engine:
     # ---- entry point -------------------------------------------------------------------------------------
     def handle(self, msg: Inbound) -> Turn:
         """Answer one message; the user's state is read before and written after."""
+        if self.store.is_banned(msg.user_id):
+            return Turn(())
         state = self.store.load_user(msg.user_id)
         text = strip_controls(msg.text or "")
         if msg.payload is None and text.strip().startswith("/"):
@@ -84,15 +93,40 @@ class Engine:
             payload = COMMANDS.get(command[0].lower()) if command else None
             if payload:
                 msg = Inbound(msg.user_id, None, payload, msg.language_hint, msg.location)
-        if msg.payload is not None:
+        case = self.store.current_case(msg.user_id)
+        payload = msg.payload or ""
+        if case is not None and payload not in DURING_CASE and not payload.startswith("lang:"):
+            turn = self._during_case(state, msg, text, case.id)
+        elif msg.payload is not None:
             turn = self._payload(state, msg)
         elif msg.location is not None:
             turn = self._location(state, msg)
+        elif msg.media:
+            lang = self._language(state, msg.language_hint)
+            turn = Turn((self._reply(self._t(lang, s.NOT_TEXT), lang),))
+        elif state.context.get("intake") == "country":
+            turn = self._intake_country(state, msg, text)
         else:
             turn = self._text(state, msg, text)
         if not any(isinstance(a, Forgotten) for a in turn.actions):
             self.store.save_user(state)
         return turn
+
+    def _during_case(self, state: UserState, msg: Inbound, text: str, case_id: int) -> Turn:
+        """A coordinator has the conversation: relay what the user sends; only an emergency is still answered."""
+        lang = self._language(state, msg.language_hint)
+        if msg.payload is not None:  # a stale button: the coordinator answers now, not the menus
+            return Turn((self._reply(self._t(lang, s.HANDOFF_STARTED), lang),))
+        if msg.location is not None or msg.media or not text.strip():
+            return Turn((Relay(case_id),))
+        ranked = self.matcher.rank(text[:MAX_TEXT])
+        if self.bands.is_emergency(ranked) and EMERGENCY in self.kb.intents:
+            notice = f"{self.kb.intents[EMERGENCY].answer[lang]}\n\n{self._t(lang, s.EMERGENCY_RELAYED)}"
+            return Turn(
+                (self._reply(notice, lang), Relay(case_id, emergency=True)),
+                Understanding(EMERGENCY, ranked[0].confidence, lang),
+            )
+        return Turn((Relay(case_id),))
 
     def choose_language(self, user_id: str, lang: str) -> None:
         """Set a user's language up front (a channel's --lang), as if they had picked it."""
@@ -157,8 +191,13 @@ class Engine:
         if kind == "handoff":
             return self._handoff(state, value, lang, msg.user_id)
         if payload == "forget":
-            self.store.forget_user(msg.user_id)
-            return Turn((self._reply(self._t(lang, s.FORGOTTEN), lang), Forgotten(msg.user_id)))
+            cases = self.store.forget_user(msg.user_id)
+            threads = tuple(c.thread_id for c in cases if c.thread_id and c.thread_id > 0)
+            return Turn((self._reply(self._t(lang, s.FORGOTTEN), lang), Forgotten(msg.user_id, threads)))
+        if kind == "rate":
+            return self._rate(msg.user_id, value, lang)
+        if kind == "intake":
+            return self._intake(state, msg.user_id, value, lang)
         return Turn((self._main_menu(lang),))
 
     def _known(self, kind: str, value: str) -> bool:
@@ -201,13 +240,12 @@ class Engine:
 
     def _handoff(self, state: UserState, step: str, lang: str, user_id: str) -> Turn:
         if step == "yes":
-            unanswered = tuple(state.context.pop("unanswered", []))
+            state.context["intake"] = "who"
             state.context["misses"] = 0
+            buttons = tuple(Button(f"intake:who:{key}", self._t(lang, label)) for key, label in WHO.items())
+            skip = Button("intake:who:skip", self._t(lang, s.SKIP))
             return Turn(
-                (
-                    self._reply(self._t(lang, s.HANDOFF_STARTED), lang),
-                    Handoff("requested", user_id, lang, unanswered),
-                ),
+                (self._reply(self._t(lang, s.INTAKE_WHO), lang, (*buttons, skip)),),
                 Understanding("human_handoff", 1.0, lang, handoff=True),
             )
         if step == "no":
@@ -217,6 +255,63 @@ class Engine:
             (self._reply(self._t(lang, s.CONSENT_PROMPT), lang, buttons),),
             Understanding("human_handoff", 1.0, lang, handoff=True),
         )
+
+    def _intake(self, state: UserState, user_id: str, value: str, lang: str) -> Turn:
+        """Optional questions after consent, each skippable; then the case is requested."""
+        step, _, answer = value.partition(":")
+        if state.context.get("intake") is None:
+            return Turn((self._main_menu(lang),))
+        if step == "who":
+            if answer in WHO:
+                state.context["intake_who"] = answer
+            state.context["intake"] = "country"
+            skip = Button("intake:country:skip", self._t(lang, s.SKIP))
+            return Turn((self._reply(self._t(lang, s.INTAKE_COUNTRY), lang, (skip,)),))
+        if step == "country":
+            return self._ask_topic(state, lang)
+        if step == "topic":
+            if answer in TOPICS:
+                state.context["intake_topic"] = answer
+            return self._request(state, user_id, lang)
+        return Turn((self._main_menu(lang),))
+
+    def _intake_country(self, state: UserState, msg: Inbound, text: str) -> Turn:
+        lang = self._language(state, msg.language_hint)
+        country = " ".join(text.split())[:COUNTRY_MAX]
+        if country:
+            state.context["intake_country"] = country
+        return self._ask_topic(state, lang)
+
+    def _ask_topic(self, state: UserState, lang: str) -> Turn:
+        state.context["intake"] = "topic"
+        buttons = tuple(Button(f"intake:topic:{key}", self._t(lang, label)) for key, label in TOPICS.items())
+        skip = Button("intake:topic:skip", self._t(lang, s.SKIP))
+        return Turn((self._reply(self._t(lang, s.INTAKE_TOPIC), lang, (*buttons, skip)),))
+
+    def _request(self, state: UserState, user_id: str, lang: str) -> Turn:
+        """Consent given and intake done: the channel opens the case and tells the user when to expect an answer."""
+        event = Handoff(
+            "requested",
+            user_id,
+            lang,
+            tuple(state.context.pop("unanswered", [])),
+            user_type=state.context.pop("intake_who", None),
+            country=state.context.pop("intake_country", None),
+            topic=state.context.pop("intake_topic", None),
+        )
+        state.context.pop("intake", None)
+        return Turn(
+            (self._reply(self._t(lang, s.HANDOFF_STARTED), lang), event),
+            Understanding("human_handoff", 1.0, lang, handoff=True),
+        )
+
+    def _rate(self, user_id: str, value: str, lang: str) -> Turn:
+        case_id, _, rating = value.partition(":")
+        case = self.store.get_case(int(case_id)) if case_id.isdigit() else None
+        if case is None or case.user_id != user_id or not rating.isdigit() or not 1 <= int(rating) <= 5:
+            return Turn((self._main_menu(lang),))
+        self.store.rate_case(case.id, int(rating))
+        return Turn((self._reply(self._t(lang, s.RATED), lang), Rated(case.id, int(rating))))
 
     def _location(self, state: UserState, msg: Inbound) -> Turn:
         lang = self._language(state, msg.language_hint)

@@ -51,35 +51,83 @@ NO = N_("No")
 HANDOFF_STARTED = N_("Thank you. A coordinator will answer you here as soon as possible.")
 HANDOFF_DECLINED = N_("All right, nothing has been shared. You can keep asking me questions.")
 
+# Hand-off intake: optional, every step can be skipped.
+INTAKE_WHO = N_("To help the coordinator, you can say a little more (or skip). Who are you?")
+WHO_PATIENT = N_("A patient")
+WHO_FAMILY = N_("Family or friend")
+WHO_PROFESSIONAL = N_("Health professional")
+WHO_BUYER = N_("Buyer or partner")
+INTAKE_COUNTRY = N_("Which country are you writing from? Type its name, or skip.")
+INTAKE_TOPIC = N_("What is it about?")
+TOPIC_CARE = N_("Treatment in France")
+TOPIC_TRAINING = N_("Training")
+TOPIC_BUYING = N_("French oncology solutions")
+TOPIC_OTHER = N_("Something else")
+SKIP = N_("Skip")
+OUT_OF_HOURS = N_("Our coordinators are away now. They will be back {when} (Paris time) and will answer you here.")
+CASE_CLOSED = N_(
+    "The coordinator has closed this conversation. I am the automatic assistant again: you can ask me anything."
+)
+CASE_REOPENED = N_("A coordinator has reopened the conversation and will answer you here.")
+RATE_PROMPT = N_("How helpful was the coordinator? (1 = not at all, 5 = very)")
+RATED = N_("Thank you for your rating.")
+EMERGENCY_RELAYED = N_("Your coordinator has been told that this may be an emergency.")
+
 # Privacy.
 FORGOTTEN = N_("Everything stored about you has been erased.")
 
-ALL = (
-    MENU_PROMPT,
-    MENU_PATIENTS,
-    MENU_PROFESSIONALS,
-    MENU_BUYERS,
-    MENU_CENTRES,
-    MENU_LANGUAGE,
-    MENU_HUMAN,
-    MENU_BACK,
-    TOPICS_PROMPT,
-    EMPTY_MESSAGE,
-    UNREADABLE_MESSAGE,
-    DID_YOU_MEAN,
-    STILL_NOT_UNDERSTOOD,
-    SWITCH_LANGUAGE,
-    CHOOSE_LANGUAGE,
-    CHOOSE_CENTRE,
-    CHOOSE_CITY,
-    CHOOSE_ORGANISATION,
-    WEBSITE,
-    INTERNATIONAL_PAGE,
-    NEAREST_CENTRES,
-    CONSENT_PROMPT,
-    YES,
-    NO,
-    HANDOFF_STARTED,
-    HANDOFF_DECLINED,
-    FORGOTTEN,
+# Channel notices.
+FLOODING = N_("You are sending many messages at once. I will read your messages again in a minute.")
+NOT_TEXT = N_(
+    "I can only read text messages. Please do not send medical files or photos of reports here: the hospitals "
+    "have secure channels for them. Type your question in a few words."
 )
+SORRY = N_("Sorry, something went wrong on my side. Please try again in a moment.")
+
+# Descriptions of the chat app's command menu.
+CMD_HELP = N_("What I can do")
+CMD_PRIVACY = N_("Your data and privacy")
+CMD_FORGET = N_("Erase everything about you")
+
+ALL = (
+    MENU_PROMPT, MENU_PATIENTS, MENU_PROFESSIONALS, MENU_BUYERS, MENU_CENTRES, MENU_LANGUAGE, MENU_HUMAN, MENU_BACK,
+    TOPICS_PROMPT, EMPTY_MESSAGE, UNREADABLE_MESSAGE, DID_YOU_MEAN, STILL_NOT_UNDERSTOOD, SWITCH_LANGUAGE,
+    CHOOSE_LANGUAGE, CHOOSE_CENTRE, CHOOSE_CITY, CHOOSE_ORGANISATION, WEBSITE, INTERNATIONAL_PAGE, NEAREST_CENTRES,
+    CONSENT_PROMPT, YES, NO, HANDOFF_STARTED, HANDOFF_DECLINED, FORGOTTEN, INTAKE_WHO, WHO_PATIENT, WHO_FAMILY,
+    WHO_PROFESSIONAL, WHO_BUYER, INTAKE_COUNTRY, INTAKE_TOPIC, TOPIC_CARE, TOPIC_TRAINING, TOPIC_BUYING, TOPIC_OTHER,
+    SKIP, OUT_OF_HOURS, CASE_CLOSED, CASE_REOPENED, RATE_PROMPT, RATED, EMERGENCY_RELAYED, FLOODING, NOT_TEXT, SORRY,
+    CMD_HELP, CMD_PRIVACY, CMD_FORGET,
+)  # fmt: skip
+
+# Shown to coordinators, in the coordinators' language (not the user's).
+CARD_TITLE = N_("Ticket #{ticket}")
+CARD_LANGUAGE = N_("Language: {language}")
+CARD_COUNTRY = N_("Country: {country}")
+CARD_WHO = N_("Writing as: {who}")
+CARD_TOPIC = N_("Topic: {topic}")
+CARD_UNANSWERED = N_("Questions the assistant could not answer:")
+CARD_HOW_TO = N_(
+    "Write in this topic to answer the user. Commands: /close, /reopen, /note TEXT (kept here, never sent), "
+    "/ban, /unban, /who."
+)
+CARD_HOW_TO_REPLY = N_("Reply to this message to answer the user.")
+GROUP_EMERGENCY = N_("⚠ The user wrote what may be an emergency. They were given the emergency number.")
+GROUP_BLOCKED = N_("The user has blocked the assistant: messages cannot reach them.")
+GROUP_UNDELIVERED = N_("This message could not be delivered to the user: {reason}")
+GROUP_CLOSED = N_("Conversation closed; the user was told. /reopen to reopen it.")
+GROUP_REOPENED = N_("Conversation reopened; the user was told.")
+GROUP_NOTE = N_("Note kept in this topic; it was not sent to the user.")
+GROUP_BANNED = N_("The user is banned: their messages are no longer relayed.")
+GROUP_UNBANNED = N_("The user is no longer banned.")
+GROUP_WHO = N_("Ticket history: {tickets}")
+GROUP_RATED = N_("The user rated this conversation {rating}/5.")
+GROUP_FORGOTTEN = N_("The user asked to erase their data; this conversation has ended.")
+GROUP_NO_CASE = N_("No conversation is linked to this topic or message.")
+
+COORDINATOR = (
+    CARD_TITLE, CARD_LANGUAGE, CARD_COUNTRY, CARD_WHO, CARD_TOPIC, CARD_UNANSWERED, CARD_HOW_TO, CARD_HOW_TO_REPLY,
+    GROUP_EMERGENCY, GROUP_BLOCKED, GROUP_UNDELIVERED, GROUP_CLOSED, GROUP_REOPENED, GROUP_NOTE, GROUP_BANNED,
+    GROUP_UNBANNED, GROUP_WHO, GROUP_RATED, GROUP_FORGOTTEN, GROUP_NO_CASE,
+)  # fmt: skip
+
+EVERY = ALL + COORDINATOR

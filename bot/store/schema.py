@@ -8,16 +8,21 @@ DIALECT_WORDS = {
 }
 
 MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
-    (1, (
-        """CREATE TABLE IF NOT EXISTS users (
+    (
+        1,
+        (
+            """CREATE TABLE IF NOT EXISTS users (
             user_id TEXT PRIMARY KEY,
             language TEXT,
             context TEXT NOT NULL DEFAULT '{{}}',
             updated_at TEXT NOT NULL
         )""",
-    )),
-    (2, (
-        """CREATE TABLE IF NOT EXISTS cases (
+        ),
+    ),
+    (
+        2,
+        (
+            """CREATE TABLE IF NOT EXISTS cases (
             id {id},
             user_id TEXT NOT NULL,
             chat_id TEXT NOT NULL,
@@ -32,19 +37,19 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             created_at TEXT NOT NULL,
             closed_at TEXT
         )""",
-        # One open case per user, whatever the number of replicas: the database refuses a second.
-        "CREATE UNIQUE INDEX IF NOT EXISTS cases_one_open ON cases (user_id) WHERE status = 'open'",
-        "CREATE INDEX IF NOT EXISTS cases_thread ON cases (thread_id)",
-        """CREATE TABLE IF NOT EXISTS links (
+            # One open case per user, whatever the number of replicas: the database refuses a second.
+            "CREATE UNIQUE INDEX IF NOT EXISTS cases_one_open ON cases (user_id) WHERE status = 'open'",
+            "CREATE INDEX IF NOT EXISTS cases_thread ON cases (thread_id)",
+            """CREATE TABLE IF NOT EXISTS links (
             case_id {bigint} NOT NULL,
             user_message_id {bigint} NOT NULL,
             group_message_id {bigint} NOT NULL,
             direction TEXT NOT NULL,
             created_at TEXT NOT NULL
         )""",
-        "CREATE INDEX IF NOT EXISTS links_group ON links (group_message_id)",
-        "CREATE INDEX IF NOT EXISTS links_user ON links (case_id, user_message_id)",
-        """CREATE TABLE IF NOT EXISTS deliveries (
+            "CREATE INDEX IF NOT EXISTS links_group ON links (group_message_id)",
+            "CREATE INDEX IF NOT EXISTS links_user ON links (case_id, user_message_id)",
+            """CREATE TABLE IF NOT EXISTS deliveries (
             id {id},
             case_id {bigint} NOT NULL,
             direction TEXT NOT NULL,
@@ -52,18 +57,22 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             attempts INTEGER NOT NULL DEFAULT 0,
             status TEXT NOT NULL DEFAULT 'pending',
             due_at DOUBLE PRECISION NOT NULL,
-            last_error TEXT
+            last_error TEXT,
+            dedupe TEXT NOT NULL
         )""",
-        "CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, due_at)",
-        """CREATE TABLE IF NOT EXISTS updates_seen (
+            "CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, due_at)",
+            # The same message is queued once, however often its update is processed.
+            "CREATE UNIQUE INDEX IF NOT EXISTS deliveries_once ON deliveries (dedupe)",
+            """CREATE TABLE IF NOT EXISTS updates_seen (
             update_id {bigint} PRIMARY KEY,
             seen_at DOUBLE PRECISION NOT NULL
         )""",
-        """CREATE TABLE IF NOT EXISTS bans (
+            """CREATE TABLE IF NOT EXISTS bans (
             user_id TEXT PRIMARY KEY,
             banned_at TEXT NOT NULL
         )""",
-    )),
+        ),
+    ),
 )
 
 

@@ -13,8 +13,9 @@ from typing import Any
 from bot.store.base import Case, Delivery, UserState
 from bot.store.schema import MIGRATIONS, statements
 
-CASE_COLUMNS = ("id, user_id, chat_id, language, status, thread_id, user_type, country, topic, unanswered, "
-                "created_at, closed_at")
+CASE_COLUMNS = (
+    "id, user_id, chat_id, language, status, thread_id, user_type, country, topic, unanswered, created_at, closed_at"
+)
 SENDING_LEASE = 120.0  # seconds a replica may hold a delivery before another may try it again
 SEEN_KEPT = 2 * 86400.0  # how long update ids are remembered (Telegram redelivers within hours)
 
@@ -24,9 +25,20 @@ def _now() -> str:
 
 
 def _case(row: Sequence[Any]) -> Case:
-    return Case(id=int(row[0]), user_id=row[1], chat_id=row[2], language=row[3], status=row[4],
-                thread_id=None if row[5] is None else int(row[5]), user_type=row[6], country=row[7], topic=row[8],
-                unanswered=tuple(json.loads(row[9] or "[]")), created_at=row[10], closed_at=row[11])
+    return Case(
+        id=int(row[0]),
+        user_id=row[1],
+        chat_id=row[2],
+        language=row[3],
+        status=row[4],
+        thread_id=None if row[5] is None else int(row[5]),
+        user_type=row[6],
+        country=row[7],
+        topic=row[8],
+        unanswered=tuple(json.loads(row[9] or "[]")),
+        created_at=row[10],
+        closed_at=row[11],
+    )
 
 
 class SqlStore:
@@ -102,8 +114,10 @@ class SqlStore:
     def forget_user(self, user_id: str) -> list[Case]:
         """Erase the user and everything relayed for them; returns their cases so channels can remove topics."""
         with self._transaction():
-            cases = [_case(r) for r in self._run(f"SELECT {CASE_COLUMNS} FROM cases WHERE user_id = ?",
-                                                 (user_id,)).fetchall()]
+            cases = [
+                _case(r)
+                for r in self._run(f"SELECT {CASE_COLUMNS} FROM cases WHERE user_id = ?", (user_id,)).fetchall()
+            ]
             for case in cases:
                 self._run("DELETE FROM links WHERE case_id = ?", (case.id,))
                 self._run("DELETE FROM deliveries WHERE case_id = ?", (case.id,))
@@ -113,19 +127,31 @@ class SqlStore:
         return cases
 
     # ---- cases ----------------------------------------------------------------------------------------------
-    def open_case(self, user_id: str, chat_id: str, language: str, *, user_type: str | None = None,
-                  country: str | None = None, topic: str | None = None,
-                  unanswered: tuple[dict[str, Any], ...] = ()) -> tuple[Case, bool]:
+    def open_case(
+        self,
+        user_id: str,
+        chat_id: str,
+        language: str,
+        *,
+        user_type: str | None = None,
+        country: str | None = None,
+        topic: str | None = None,
+        unanswered: tuple[dict[str, Any], ...] = (),
+    ) -> tuple[Case, bool]:
         """The user's open case, created if there is none; True when this call created it."""
         with self._transaction():
-            created = self._run(
-                "INSERT INTO cases (user_id, chat_id, language, status, user_type, country, topic, unanswered, "
-                "created_at) VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?) "
-                "ON CONFLICT (user_id) WHERE status = 'open' DO NOTHING",
-                (user_id, chat_id, language, user_type, country, topic, json.dumps(list(unanswered)), _now()),
-            ).rowcount == 1
-            row = self._run(f"SELECT {CASE_COLUMNS} FROM cases WHERE user_id = ? AND status = 'open'",
-                            (user_id,)).fetchone()
+            created = (
+                self._run(
+                    "INSERT INTO cases (user_id, chat_id, language, status, user_type, country, topic, unanswered, "
+                    "created_at) VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (user_id) WHERE status = 'open' DO NOTHING",
+                    (user_id, chat_id, language, user_type, country, topic, json.dumps(list(unanswered)), _now()),
+                ).rowcount
+                == 1
+            )
+            row = self._run(
+                f"SELECT {CASE_COLUMNS} FROM cases WHERE user_id = ? AND status = 'open'", (user_id,)
+            ).fetchone()
         return _case(row), created
 
     def current_case(self, user_id: str) -> Case | None:
@@ -141,13 +167,13 @@ class SqlStore:
         return _case(row) if row else None
 
     def case_for_thread(self, thread_id: int) -> Case | None:
-        row = self._one(f"SELECT {CASE_COLUMNS} FROM cases WHERE thread_id = ? ORDER BY id DESC LIMIT 1",
-                        (thread_id,))
+        row = self._one(f"SELECT {CASE_COLUMNS} FROM cases WHERE thread_id = ? ORDER BY id DESC LIMIT 1", (thread_id,))
         return _case(row) if row else None
 
     def cases_of(self, user_id: str) -> list[Case]:
-        return [_case(r) for r in self._all(f"SELECT {CASE_COLUMNS} FROM cases WHERE user_id = ? ORDER BY id",
-                                            (user_id,))]
+        return [
+            _case(r) for r in self._all(f"SELECT {CASE_COLUMNS} FROM cases WHERE user_id = ? ORDER BY id", (user_id,))
+        ]
 
     def claim_thread(self, case_id: int) -> bool:
         """Only one replica creates the topic of a case: the one whose claim (thread -1) lands first."""
@@ -157,8 +183,9 @@ class SqlStore:
         self._write("UPDATE cases SET thread_id = ? WHERE id = ?", (thread_id, case_id))
 
     def close_case(self, case_id: int) -> Case | None:
-        self._write("UPDATE cases SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'",
-                    (_now(), case_id))
+        self._write(
+            "UPDATE cases SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'", (_now(), case_id)
+        )
         return self.get_case(case_id)
 
     def reopen_case(self, case_id: int) -> Case | None:
@@ -173,8 +200,9 @@ class SqlStore:
     def purge_closed(self, older_than_days: int) -> list[Case]:
         cutoff = (datetime.now(UTC) - timedelta(days=older_than_days)).isoformat(timespec="seconds")
         with self._transaction():
-            rows = self._run(f"SELECT {CASE_COLUMNS} FROM cases WHERE status = 'closed' AND closed_at < ?",
-                             (cutoff,)).fetchall()
+            rows = self._run(
+                f"SELECT {CASE_COLUMNS} FROM cases WHERE status = 'closed' AND closed_at < ?", (cutoff,)
+            ).fetchall()
             cases = [_case(r) for r in rows]
             for case in cases:
                 self._run("DELETE FROM links WHERE case_id = ?", (case.id,))
@@ -184,22 +212,28 @@ class SqlStore:
 
     # ---- links ----------------------------------------------------------------------------------------------
     def link(self, case_id: int, user_message_id: int, group_message_id: int, direction: str) -> None:
-        self._write("INSERT INTO links (case_id, user_message_id, group_message_id, direction, created_at) "
-                    "VALUES (?, ?, ?, ?, ?)", (case_id, user_message_id, group_message_id, direction, _now()))
+        self._write(
+            "INSERT INTO links (case_id, user_message_id, group_message_id, direction, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (case_id, user_message_id, group_message_id, direction, _now()),
+        )
 
     def user_message_for(self, case_id: int, group_message_id: int) -> int | None:
-        row = self._one("SELECT user_message_id FROM links WHERE case_id = ? AND group_message_id = ?",
-                        (case_id, group_message_id))
+        row = self._one(
+            "SELECT user_message_id FROM links WHERE case_id = ? AND group_message_id = ?", (case_id, group_message_id)
+        )
         return int(row[0]) if row else None
 
     def group_message_for(self, case_id: int, user_message_id: int) -> int | None:
-        row = self._one("SELECT group_message_id FROM links WHERE case_id = ? AND user_message_id = ?",
-                        (case_id, user_message_id))
+        row = self._one(
+            "SELECT group_message_id FROM links WHERE case_id = ? AND user_message_id = ?", (case_id, user_message_id)
+        )
         return int(row[0]) if row else None
 
     def case_for_group_message(self, group_message_id: int) -> Case | None:
-        row = self._one("SELECT case_id FROM links WHERE group_message_id = ? ORDER BY case_id DESC LIMIT 1",
-                        (group_message_id,))
+        row = self._one(
+            "SELECT case_id FROM links WHERE group_message_id = ? ORDER BY case_id DESC LIMIT 1", (group_message_id,)
+        )
         return self.get_case(int(row[0])) if row else None
 
     def count_links(self, case_id: int, direction: str) -> int:
@@ -207,12 +241,23 @@ class SqlStore:
         return int(row[0])
 
     # ---- deliveries -----------------------------------------------------------------------------------------
-    def enqueue(self, case_id: int, direction: str, payload: dict[str, Any]) -> int:
-        with self._lock:
-            row = self._run("INSERT INTO deliveries (case_id, direction, payload, due_at) VALUES (?, ?, ?, ?) "
-                            "RETURNING id", (case_id, direction, json.dumps(payload, ensure_ascii=False),
-                                             time.time())).fetchone()
-        return int(row[0])
+    def enqueue(self, case_id: int, direction: str, payload: dict[str, Any], dedupe: str) -> bool:
+        """Queue a delivery once: False when the same message (by `dedupe`) was queued or delivered before."""
+        if self._one(
+            "SELECT 1 FROM links WHERE case_id = ? AND direction = ? AND "
+            + ("user_message_id" if direction == "to_group" else "group_message_id")
+            + " = ?",
+            (case_id, "in" if direction == "to_group" else "out", payload.get("message_id")),
+        ):
+            return False
+        return (
+            self._write(
+                "INSERT INTO deliveries (case_id, direction, payload, due_at, dedupe) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                (case_id, direction, json.dumps(payload, ensure_ascii=False), time.time(), dedupe),
+            )
+            == 1
+        )
 
     def due_deliveries(self, limit: int = 50) -> list[Delivery]:
         """Take the deliveries that are due, leasing them so another replica does not send them too."""
@@ -228,21 +273,40 @@ class SqlStore:
         out = [Delivery(int(r[0]), int(r[1]), r[2], json.loads(r[3]), int(r[4]), r[5]) for r in rows]
         return sorted(out, key=lambda d: d.id)
 
-    def delivered(self, delivery_id: int) -> None:
-        self._write("DELETE FROM deliveries WHERE id = ?", (delivery_id,))
+    def delivered(
+        self, delivery_id: int, case_id: int, user_message_id: int, group_message_ids: Sequence[int], direction: str
+    ) -> None:
+        """Record the message links and drop the delivery together, so a retry never sends it twice."""
+        with self._transaction():
+            for group_message_id in group_message_ids:
+                self._run(
+                    "INSERT INTO links (case_id, user_message_id, group_message_id, direction, created_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (case_id, user_message_id, group_message_id, direction, _now()),
+                )
+            self._run("DELETE FROM deliveries WHERE id = ?", (delivery_id,))
 
     def postpone(self, delivery_id: int, seconds: float, error: str) -> None:
-        self._write("UPDATE deliveries SET status = 'pending', due_at = ?, last_error = ? WHERE id = ?",
-                    (time.time() + seconds, error[:200], delivery_id))
+        self._write(
+            "UPDATE deliveries SET status = 'pending', due_at = ?, last_error = ? WHERE id = ?",
+            (time.time() + seconds, error[:200], delivery_id),
+        )
 
     def give_up(self, delivery_id: int, error: str) -> None:
         self._write("UPDATE deliveries SET status = 'failed', last_error = ? WHERE id = ?", (error[:200], delivery_id))
 
     # ---- updates --------------------------------------------------------------------------------------------
+    def seen(self, update_id: int) -> bool:
+        return self._one("SELECT 1 FROM updates_seen WHERE update_id = ?", (update_id,)) is not None
+
     def first_sight(self, update_id: int) -> bool:
         now = time.time()
-        seen = self._write("INSERT INTO updates_seen (update_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                           (update_id, now)) == 1
+        seen = (
+            self._write(
+                "INSERT INTO updates_seen (update_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING", (update_id, now)
+            )
+            == 1
+        )
         if seen and update_id % 100 == 0:
             self._write("DELETE FROM updates_seen WHERE seen_at < ?", (now - SEEN_KEPT,))
         return seen

@@ -1,0 +1,45 @@
+"""The first message coordinators see for a case: who, where from, what the assistant could not answer."""
+
+from __future__ import annotations
+
+from bot.dialogue import strings as s
+from bot.i18n import Interface
+from bot.store.base import Case
+
+WHO_LABELS = {
+    "patient": s.WHO_PATIENT,
+    "family": s.WHO_FAMILY,
+    "professional": s.WHO_PROFESSIONAL,
+    "buyer": s.WHO_BUYER,
+}
+TOPIC_LABELS = {"care": s.TOPIC_CARE, "training": s.TOPIC_TRAINING, "buying": s.TOPIC_BUYING, "other": s.TOPIC_OTHER}
+
+
+def topic_name(case: Case, ui: Interface, lang: str) -> str:
+    """A forum topic's name: language, ticket and topic, within Telegram's 128 characters."""
+    parts = [case.language.upper(), f"#{case.id}"]
+    if case.topic in TOPIC_LABELS:
+        parts.append(ui.gettext(lang, TOPIC_LABELS[case.topic]))
+    return " · ".join(parts)[:128]
+
+
+def card_text(case: Case, ui: Interface, lang: str, *, forum: bool) -> str:
+    """The case card, in the coordinators' language; no name or phone, only what the user chose to tell."""
+    t = ui.gettext
+    lines = [
+        t(lang, s.CARD_TITLE).format(ticket=case.id),
+        t(lang, s.CARD_LANGUAGE).format(language=ui.language_name(case.language)),
+    ]
+    if case.country:
+        lines.append(t(lang, s.CARD_COUNTRY).format(country=case.country))
+    if case.user_type in WHO_LABELS:
+        lines.append(t(lang, s.CARD_WHO).format(who=t(lang, WHO_LABELS[case.user_type])))
+    if case.topic in TOPIC_LABELS:
+        lines.append(t(lang, s.CARD_TOPIC).format(topic=t(lang, TOPIC_LABELS[case.topic])))
+    if case.unanswered:
+        lines += ["", t(lang, s.CARD_UNANSWERED)]
+        for item in case.unanswered:
+            confidence = float(str(item.get("confidence", 0)))
+            lines.append(f"• {item.get('text', '')} ({item.get('intent', '?')}, {confidence:.2f})")
+    lines += ["", t(lang, s.CARD_HOW_TO if forum else s.CARD_HOW_TO_REPLY)]
+    return "\n".join(lines)

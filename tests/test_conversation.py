@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dialogue.actions import Forgotten, Handoff, Inbound, Venue
+from bot.dialogue.actions import Forgotten, Handoff, Inbound, Rated, Relay, Venue
 from conftest import Chat
 
 
@@ -114,10 +114,30 @@ def test_handoff_asks_consent_before_anything_is_shared(chat: Chat) -> None:
     chat.say("i want to talk to a human")
     chat.press("Talk to a coordinator")
     assert "Shall I pass the conversation to a coordinator?" in chat.text()
+    assert "do not send medical files" in chat.text()
     assert not any(isinstance(a, Handoff) for a in chat.last.actions)
     chat.press("Yes")
+    assert not any(isinstance(a, Handoff) for a in chat.last.actions)
+    chat.press("Skip")
+    chat.press("Skip")
+    chat.press("Skip")
     events = [a for a in chat.last.actions if isinstance(a, Handoff)]
     assert events and events[0].event == "requested"
+    assert (events[0].user_type, events[0].country, events[0].topic) == (None, None, None)
+
+
+def test_intake_answers_travel_with_the_request(chat: Chat) -> None:
+    chat.say("/human")
+    chat.press("Yes")
+    assert "Who are you?" in chat.text()
+    chat.press("Family or friend")
+    assert "Which country" in chat.text()
+    chat.say("Algérie")
+    assert "What is it about?" in chat.text()
+    chat.press("Treatment in France")
+    event = next(a for a in chat.last.actions if isinstance(a, Handoff))
+    assert (event.user_type, event.country, event.topic) == ("family", "Algérie", "care")
+    assert "A coordinator will answer you here" in chat.text()
 
 
 def test_declining_the_handoff_shares_nothing(chat: Chat) -> None:
@@ -131,8 +151,51 @@ def test_unanswered_questions_travel_with_the_handoff(chat: Chat) -> None:
     chat.say("tell me a joke please")
     chat.say("/human")
     chat.press("Yes")
+    for _ in range(3):
+        chat.press("Skip")
     event = next(a for a in chat.last.actions if isinstance(a, Handoff))
     assert event.unanswered and event.unanswered[0]["text"] == "tell me a joke please"
+
+
+def test_while_a_case_is_open_messages_go_to_the_coordinator_not_to_the_bot(chat: Chat) -> None:
+    case, _ = chat.engine.store.open_case(chat.user, "1", "en")
+    turn = chat.say("where is gustave roussy")
+    assert turn.actions == (Relay(case.id),)
+    turn = chat._run(Inbound(chat.user, media=True))
+    assert turn.actions == (Relay(case.id),)
+
+
+def test_an_emergency_during_a_case_still_gets_the_number_and_flags_the_topic(chat: Chat) -> None:
+    case, _ = chat.engine.store.open_case(chat.user, "1", "en")
+    chat.say("my father cant breathe help")
+    assert chat.text().startswith("Call 15 (SAMU) or 112")
+    assert Relay(case.id, emergency=True) in chat.last.actions
+
+
+def test_after_the_case_closes_the_assistant_answers_again_and_takes_a_rating(chat: Chat) -> None:
+    case, _ = chat.engine.store.open_case(chat.user, "1", "en")
+    chat.engine.store.close_case(case.id)
+    chat.say("where is gustave roussy")
+    assert "Gustave Roussy — Villejuif" in chat.text()
+    chat._run(Inbound(chat.user, payload=f"rate:{case.id}:5"))
+    assert Rated(case.id, 5) in chat.last.actions
+    assert "Thank you for your rating" in chat.text()
+
+
+def test_someone_else_cannot_rate_a_case(chat: Chat) -> None:
+    case, _ = chat.engine.store.open_case("someone-else", "2", "en")
+    chat._run(Inbound(chat.user, payload=f"rate:{case.id}:1"))
+    assert not any(isinstance(a, Rated) for a in chat.last.actions)
+
+
+def test_photos_are_not_read_and_point_to_secure_channels(chat: Chat) -> None:
+    chat._run(Inbound(chat.user, media=True))
+    assert "secure channels" in chat.text()
+
+
+def test_a_banned_user_gets_nothing(chat: Chat) -> None:
+    chat.engine.store.ban(chat.user)
+    assert chat.say("hello").actions == ()
 
 
 def test_reply_follows_the_message_language_when_clear(chat: Chat) -> None:

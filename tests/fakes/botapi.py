@@ -239,7 +239,7 @@ class FakeTelegram:
                 raise ApiError(404, f"Not Found: method {method} not implemented by the fake")
             return handler(params)
 
-    def m_getMe(self, p: dict[str, Any]) -> dict[str, Any]:  # noqa: N802 - Bot API method names
+    def m_getMe(self, p: dict[str, Any]) -> dict[str, Any]:
         return {
             "id": BOT_ID,
             "is_bot": True,
@@ -250,7 +250,7 @@ class FakeTelegram:
             "supports_inline_queries": True,
         }
 
-    def m_getUpdates(self, p: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N802
+    def m_getUpdates(self, p: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(p.get("offset") or 0)
         if offset:
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
@@ -259,18 +259,18 @@ class FakeTelegram:
             self.changed.wait(0.05)
         return list(self.updates[: int(p.get("limit") or 100)])
 
-    def m_deleteWebhook(self, p: dict[str, Any]) -> bool:  # noqa: N802
+    def m_deleteWebhook(self, p: dict[str, Any]) -> bool:
         self.webhook = {}
         return True
 
-    def m_setWebhook(self, p: dict[str, Any]) -> bool:  # noqa: N802
+    def m_setWebhook(self, p: dict[str, Any]) -> bool:
         self.webhook = dict(p)
         return True
 
-    def m_getWebhookInfo(self, p: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def m_getWebhookInfo(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"url": self.webhook.get("url", ""), "has_custom_certificate": False, "pending_update_count": 0}
 
-    def m_setMyCommands(self, p: dict[str, Any]) -> bool:  # noqa: N802
+    def m_setMyCommands(self, p: dict[str, Any]) -> bool:
         if not all(1 <= len(c["command"]) <= 32 and 1 <= len(c["description"]) <= 256 for c in p["commands"]):
             raise ApiError(400, "Bad Request: invalid command")
         return True
@@ -311,14 +311,14 @@ class FakeTelegram:
     def _find(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
         return next((m for m in self.messages.get(chat_id, []) if m["message_id"] == message_id), None)
 
-    def m_sendMessage(self, p: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def m_sendMessage(self, p: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._target(p)
         text = str(p["text"])
         if not text or len(text) > 4096:
             raise ApiError(400, "Bad Request: message is too long" if text else "Bad Request: message text is empty")
         return self._store(chat_id, self._bot_user(), text=text, parse_mode=p.get("parse_mode"), **self._extras(p))
 
-    def m_sendVenue(self, p: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def m_sendVenue(self, p: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._target(p)
         venue = {
             "location": {"latitude": p["latitude"], "longitude": p["longitude"]},
@@ -327,7 +327,7 @@ class FakeTelegram:
         }
         return self._store(chat_id, self._bot_user(), venue=venue, **self._extras(p))
 
-    def m_copyMessage(self, p: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def m_copyMessage(self, p: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._target(p)
         source = self._find(int(p["from_chat_id"]), int(p["message_id"]))
         if source is None:
@@ -346,7 +346,7 @@ class FakeTelegram:
         )
         return {"message_id": copy["message_id"]}
 
-    def m_editMessageText(self, p: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def m_editMessageText(self, p: dict[str, Any]) -> dict[str, Any]:
         message = self._find(int(p["chat_id"]), int(p["message_id"]))
         if message is None:
             raise ApiError(400, "Bad Request: message to edit not found")
@@ -358,7 +358,7 @@ class FakeTelegram:
         self.changed.notify_all()
         return message
 
-    def m_editMessageReplyMarkup(self, p: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def m_editMessageReplyMarkup(self, p: dict[str, Any]) -> dict[str, Any]:
         message = self._find(int(p["chat_id"]), int(p["message_id"]))
         if message is None:
             raise ApiError(400, "Bad Request: message to edit not found")
@@ -366,19 +366,19 @@ class FakeTelegram:
         self.changed.notify_all()
         return message
 
-    def m_deleteMessage(self, p: dict[str, Any]) -> bool:  # noqa: N802
+    def m_deleteMessage(self, p: dict[str, Any]) -> bool:
         chat_id = int(p["chat_id"])
         before = len(self.messages.get(chat_id, []))
         self.messages[chat_id] = [m for m in self.messages.get(chat_id, []) if m["message_id"] != int(p["message_id"])]
         return len(self.messages[chat_id]) < before
 
-    def m_answerCallbackQuery(self, p: dict[str, Any]) -> bool:  # noqa: N802
+    def m_answerCallbackQuery(self, p: dict[str, Any]) -> bool:
         return True
 
-    def m_answerInlineQuery(self, p: dict[str, Any]) -> bool:  # noqa: N802
+    def m_answerInlineQuery(self, p: dict[str, Any]) -> bool:
         return True
 
-    def m_getChat(self, p: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def m_getChat(self, p: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(p["chat_id"])
         if chat_id not in self.chats:
             raise ApiError(400, "Bad Request: chat not found")
@@ -395,7 +395,7 @@ class FakeTelegram:
             },
         }
 
-    def m_getChatMember(self, p: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def m_getChatMember(self, p: dict[str, Any]) -> dict[str, Any]:
         chat_id, user_id = int(p["chat_id"]), int(p["user_id"])
         user = self.users.get(user_id, {"id": user_id, "is_bot": False, "first_name": "Someone"})
         if user_id in self.members.get(chat_id, set()):
@@ -411,7 +411,7 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: TOPIC_ID_INVALID")
         return topic
 
-    def m_createForumTopic(self, p: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def m_createForumTopic(self, p: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(p["chat_id"])
         if not self.chats[chat_id].is_forum:
             raise ApiError(400, "Bad Request: the chat is not a forum")
@@ -423,15 +423,15 @@ class FakeTelegram:
         self.topics[chat_id][thread] = {"name": p["name"], "closed": False, "deleted": False}
         return {"message_thread_id": thread, "name": p["name"], "icon_color": 7322096}
 
-    def m_closeForumTopic(self, p: dict[str, Any]) -> bool:  # noqa: N802
+    def m_closeForumTopic(self, p: dict[str, Any]) -> bool:
         self._topic(p)["closed"] = True
         return True
 
-    def m_reopenForumTopic(self, p: dict[str, Any]) -> bool:  # noqa: N802
+    def m_reopenForumTopic(self, p: dict[str, Any]) -> bool:
         self._topic(p)["closed"] = False
         return True
 
-    def m_deleteForumTopic(self, p: dict[str, Any]) -> bool:  # noqa: N802
+    def m_deleteForumTopic(self, p: dict[str, Any]) -> bool:
         self._topic(p)["deleted"] = True
         chat_id, thread = int(p["chat_id"]), int(p["message_thread_id"])
         self.messages[chat_id] = [m for m in self.messages.get(chat_id, []) if m.get("message_thread_id") != thread]
@@ -440,7 +440,7 @@ class FakeTelegram:
     def m_close(self, p: dict[str, Any]) -> bool:
         return True
 
-    def m_logOut(self, p: dict[str, Any]) -> bool:  # noqa: N802
+    def m_logOut(self, p: dict[str, Any]) -> bool:
         return True
 
 

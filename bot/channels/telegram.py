@@ -295,7 +295,7 @@ class TelegramChannel:
             found = self.engine.entities.find(text)
             ids = [f.id for f in found.found if f.kind == "centre"]
             names = {f"{c.id}\x00{n}": n for c in kb.centres.values() for n in (c.name, *c.aliases)}
-            for key, _, _ in process.extract(text, names, scorer=fuzz.WRatio, limit=20, score_cutoff=70):
+            for _, _, key in process.extract(text, names, scorer=fuzz.WRatio, limit=20, score_cutoff=70):
                 matched = key.split("\x00", 1)[0]
                 if matched not in ids:
                     ids.append(matched)
@@ -701,10 +701,7 @@ class TelegramChannel:
             with contextlib.suppress(Forbidden):
                 await self._send(user_chat, Reply(self.ui.gettext(lang, s.CASE_CLOSED), lang))
                 await self._send(user_chat, Reply(self.ui.gettext(lang, s.RATE_PROMPT), lang, buttons))
-            await message.reply_text(self._g(s.GROUP_CLOSED))
-            if await self.is_forum() and case.thread_id and case.thread_id > 0:
-                with contextlib.suppress(TelegramError):
-                    await bot.close_forum_topic(self.group, case.thread_id)
+            await message.reply_text(self._g(s.GROUP_CLOSED))  # the topic stays open: the rating arrives there
         elif command == "reopen":
             if self.store.current_case(case.user_id) not in (None,) and not case.is_open:
                 await message.reply_text(self._g(s.GROUP_NO_CASE))

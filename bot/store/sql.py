@@ -6,7 +6,7 @@ import contextlib
 import json
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -46,7 +46,8 @@ class SqlStore:
 
     dialect = "sqlite"
 
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: Any, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock  # deliveries wait by this clock; tests move it instead of sleeping
         self._db = connection
         self._lock = threading.RLock()
         self._migrate()
@@ -254,14 +255,14 @@ class SqlStore:
             self._write(
                 "INSERT INTO deliveries (case_id, direction, payload, due_at, dedupe) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT DO NOTHING",
-                (case_id, direction, json.dumps(payload, ensure_ascii=False), time.time(), dedupe),
+                (case_id, direction, json.dumps(payload, ensure_ascii=False), self.clock(), dedupe),
             )
             == 1
         )
 
     def due_deliveries(self, limit: int = 50) -> list[Delivery]:
         """Take the deliveries that are due, leasing them so another replica does not send them too."""
-        now = time.time()
+        now = self.clock()
         lock = " FOR UPDATE SKIP LOCKED" if self.dialect == "postgres" else ""
         with self._transaction():
             rows = self._run(
@@ -289,7 +290,7 @@ class SqlStore:
     def postpone(self, delivery_id: int, seconds: float, error: str) -> None:
         self._write(
             "UPDATE deliveries SET status = 'pending', due_at = ?, last_error = ? WHERE id = ?",
-            (time.time() + seconds, error[:200], delivery_id),
+            (self.clock() + seconds, error[:200], delivery_id),
         )
 
     def give_up(self, delivery_id: int, error: str) -> None:

@@ -7,8 +7,10 @@ test play users and coordinators, block the bot, delete a topic or make the next
 from __future__ import annotations
 
 import asyncio
+import html
 import itertools
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -314,7 +316,8 @@ class FakeTelegram:
     def m_sendMessage(self, p: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._target(p)
         text = str(p["text"])
-        if not text or len(text) > 4096:
+        visible = html.unescape(re.sub(r"<[^>]+>", "", text)) if p.get("parse_mode") == "HTML" else text
+        if not visible or len(visible) > 4096:
             raise ApiError(400, "Bad Request: message is too long" if text else "Bad Request: message text is empty")
         return self._store(chat_id, self._bot_user(), text=text, parse_mode=p.get("parse_mode"), **self._extras(p))
 

@@ -1,0 +1,495 @@
+"""The Telegram channel through Application.process_update, against the in-process fake Bot API that records calls."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram import Update
+from telegram.ext import Application
+
+from bot.assistant import Parts, build_engine
+from bot.channels.telegram import TelegramChannel
+from bot.dialogue.actions import Reply
+from bot.settings import Settings
+from bot.store.sqlite import SqliteStore
+from fakes.botapi import ApiError, FakeTelegram
+from fakes.recording import RecordingRequest
+
+USER, OTHER, COORD, STRANGER = 42, 43, 501, 777
+GROUP = -1001
+
+
+class Tg:
+    """One running channel on a fake Telegram: play users and coordinators, read what the bot sent."""
+
+    def __init__(self, fake: FakeTelegram, parts: Parts, root: Path, db: Path, **env: str) -> None:
+        self.fake = fake
+        settings = Settings.from_env(
+            {
+                "ONCOBOT_DATA_DIR": str(root),
+                "ONCOBOT_STATE_DIR": str(db.parent),
+                "DATABASE_URL": f"sqlite:///{db}",
+                "TELEGRAM_BOT_TOKEN": fake.token,
+                "COORDINATOR_CHAT_ID": str(GROUP),
+                "COORDINATOR_HOURS": "mon-sun 00:00-23:59",
+                **env,
+            }
+        )
+        self.store = SqliteStore(db)
+        self.engine = build_engine(settings, store=self.store, parts=parts)
+        self.channel = TelegramChannel(self.engine, settings)
+        self.app: Application[Any, Any, Any, Any, Any, Any] = self.channel.build(
+            RecordingRequest(fake), updater=False, rate_limit=False
+        )
+
+    async def __aenter__(self) -> Tg:
+        await self.app.initialize()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.app.shutdown()
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+
+    async def say(self, text: str, user: int = USER) -> list[dict[str, Any]]:
+        before = len(self.fake.bot_messages(user))
+        await self.feed(self.fake.user_says(user, text))
+        return self.fake.bot_messages(user)[before:]
+
+    async def press(self, data: str, user: int = USER, message: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        message = message or self.fake.bot_messages(user)[-1]
+        before = len(self.fake.bot_messages(user))
+        await self.feed(self.fake.user_presses(user, message, data))
+        return self.fake.bot_messages(user)[before:]
+
+    async def coordinator(
+        self, text: str, *, thread: int | None = None, who: int = COORD, reply_to: dict[str, Any] | None = None
+    ) -> None:
+        await self.feed(self.fake.member_says(GROUP, who, text, thread=thread, reply_to=reply_to))
+
+    async def hand_off(self, user: int = USER) -> int:
+        """Consent and skip the intake; returns the case's topic."""
+        await self.say("/human", user)
+        await self.press("handoff:yes", user)
+        for step in ("who", "country", "topic"):
+            await self.press(f"intake:{step}:skip", user)
+        case = self.store.current_case(f"tg:{user}")
+        assert case is not None and case.thread_id is not None
+        return case.thread_id
+
+
+def texts(messages: list[dict[str, Any]]) -> str:
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    return [b for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+
+
+@pytest.fixture
+def world() -> FakeTelegram:
+    fake = FakeTelegram()
+    fake.add_user(USER, "Amina", "fr")
+    fake.add_user(OTHER, "Oleg", "ru")
+    fake.add_user(COORD, "Claire", "fr")
+    fake.add_user(STRANGER, "Mallory", "en")
+    fake.add_group(GROUP, forum=True, members={COORD})
+    return fake
+
+
+@pytest.fixture
+def tg(world: FakeTelegram, small_parts: Parts, small_root: Path, tmp_path: Path) -> Callable[..., Tg]:
+    def make(**env: str) -> Tg:
+        return Tg(world, small_parts, small_root, tmp_path / "oncobot.sqlite3", **env)
+
+    return make
+
+
+def scenario(body: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async test body in a fresh event loop (the project uses no asyncio test plugin)."""
+
+    def run(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(body(*args, **kwargs))
+
+    run.__name__ = body.__name__
+    run.__signature__ = inspect.signature(body)  # type: ignore[attr-defined]
+    return run
+
+
+# ---- the assistant in a private chat ---------------------------------------------------------------------------
+
+
+@scenario
+async def test_start_greets_with_the_main_menu_in_the_users_language(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        (reply, *_) = await t.say("/start")
+        assert reply["text"].startswith("Bonjour")
+        data = [b["callback_data"] for b in buttons(t.fake.bot_messages(USER)[-1])]
+        assert {"menu:patients", "menu:centres", "menu:language", "handoff:offer"} <= set(data)
+        assert all(len(d.encode()) <= 64 for d in data)
+        assert reply["parse_mode"] == "HTML"
+
+
+@scenario
+async def test_commands_are_registered_in_every_language(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        await t.channel.register_commands()
+        calls = t.fake.calls_of("setMyCommands")
+        assert {c.get("language_code") for c in calls} == {None, "en", "fr", "ar"}
+        french = next(c for c in calls if c.get("language_code") == "fr")
+        assert [c["command"] for c in french["commands"]] == [
+            "start",
+            "help",
+            "language",
+            "centres",
+            "human",
+            "privacy",
+            "forget",
+        ]
+        assert next(c for c in french["commands"] if c["command"] == "human")["description"] != "Talk to a coordinator"
+
+
+@scenario
+async def test_menus_change_in_place_and_every_button_is_answered(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        await t.say("/start")
+        menu = t.fake.bot_messages(USER)[-1]
+        new = await t.press("menu:patients", message=menu)
+        assert new == []  # edited, not sent again
+        assert menu.get("edited") == 1 and "intent:medical_visa" in [b["callback_data"] for b in buttons(menu)]
+        new = await t.press("intent:medical_visa", message=menu)
+        assert "Schengen" in texts(new)
+        assert len(t.fake.calls_of("answerCallbackQuery")) == 2
+
+
+@scenario
+async def test_centre_card_has_page_buttons_and_a_venue(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        sent = await t.say("where is gustave roussy")
+        card = next(m for m in sent if "text" in m)
+        assert "Gustave Roussy — Villejuif" in card["text"]
+        urls = [b["url"] for b in buttons(card) if "url" in b]
+        assert "https://www.gustaveroussy.fr/en/international-appointment" in urls
+        venue = next(m for m in sent if "venue" in m)
+        assert venue["venue"]["title"] == "Gustave Roussy"
+
+
+@scenario
+async def test_a_shared_location_gets_the_three_nearest_centres_with_distances(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        before = len(t.fake.bot_messages(USER))
+        await t.feed(t.fake.user_says(USER, None, location={"latitude": 45.75, "longitude": 4.85}))
+        sent = t.fake.bot_messages(USER)[before:]
+        assert "Centre Léon Bérard" in sent[0]["text"] and "km" in sent[0]["text"]
+        assert len([m for m in sent if "venue" in m]) == 3
+
+
+@scenario
+async def test_content_and_user_text_are_escaped_and_long_answers_split(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        await t.channel._send(USER, Reply("a < b & c\n\n" + ("<x>" * 1000 + "\n\n") * 3, "en"))
+        sent = t.fake.bot_messages(USER)
+        assert len(sent) == 3  # 9,017 characters: three messages, cut between paragraphs
+        assert sent[0]["text"].startswith("a &lt; b &amp; c\n\n&lt;x&gt;")
+        assert all(m["text"].startswith("&lt;x&gt;") and m["text"].endswith("&lt;x&gt;") for m in sent[1:])
+
+
+@scenario
+async def test_inline_mode_lists_matching_centres(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        await t.feed(t.fake.inline(USER, "curie"))
+        (call,) = t.fake.calls_of("answerInlineQuery")
+        assert call["results"][0]["id"] == "institut-curie"
+        assert "Institut Curie" in call["results"][0]["input_message_content"]["message_text"]
+
+
+@scenario
+async def test_in_a_group_only_commands_mentions_and_replies_are_answered(
+    tg: Callable[..., Tg], world: FakeTelegram
+) -> None:
+    world.add_group(-2002, forum=False, members={USER})
+    async with tg() as t:
+        await t.feed(world.member_says(-2002, USER, "where is gustave roussy"))
+        assert t.fake.bot_messages(-2002) == []
+        await t.feed(world.member_says(-2002, USER, "@oncobot_test_bot where is gustave roussy"))
+        answer = t.fake.bot_messages(-2002)
+        assert answer and "Villejuif" in answer[0]["text"]
+        before = len(t.fake.bot_messages(-2002))
+        await t.feed(world.member_says(-2002, USER, "and its website?", reply_to=answer[0]))
+        assert "gustaveroussy.fr" in texts(t.fake.bot_messages(-2002)[before:])
+
+
+@scenario
+async def test_photos_get_a_reply_and_are_never_stored(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        before = len(t.fake.bot_messages(USER))
+        await t.feed(
+            t.fake.user_says(USER, None, photo=[{"file_id": "x", "file_unique_id": "y", "width": 1, "height": 1}])
+        )
+        (reply,) = t.fake.bot_messages(USER)[before:]
+        assert "canaux sécurisés" in reply["text"] or "sécuris" in reply["text"]
+        assert t.fake.calls_of("getFile") == []
+
+
+@scenario
+async def test_a_flooding_user_is_told_once_and_others_are_not_slowed(tg: Callable[..., Tg]) -> None:
+    async with tg(FLOOD_PER_MINUTE="5") as t:
+        for _ in range(5):
+            await t.say("hello")
+        notices = [await t.say("hello") for _ in range(4)]
+        assert len(notices[0]) == 1 and "minute" in notices[0][0]["text"]
+        assert notices[1:] == [[], [], []]
+        assert await t.say("hello", user=OTHER)
+
+
+@scenario
+async def test_a_redelivered_update_is_handled_once(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        update = t.fake.user_says(USER, "where is gustave roussy")
+        await t.feed(update)
+        count = len(t.fake.bot_messages(USER))
+        await t.feed(update)
+        assert len(t.fake.bot_messages(USER)) == count
+
+
+@scenario
+async def test_errors_are_logged_with_a_trace_id_and_no_text(
+    tg: Callable[..., Tg], caplog: pytest.LogCaptureFixture
+) -> None:
+    async with tg() as t:
+
+        def broken(*args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("boom")
+
+        t.engine.handle = broken  # type: ignore[method-assign]
+        with caplog.at_level(logging.ERROR, logger="oncobot.telegram"):
+            sent = await t.say("my secret diagnosis text")
+        assert "Désolé" in texts(sent)
+        record = next(r for r in caplog.records if "trace=" in r.getMessage())
+        assert "update_type=message" in record.getMessage()
+        assert "secret" not in caplog.text and "Amina" not in caplog.text
+
+
+@scenario
+async def test_a_user_who_blocked_the_bot_does_not_crash_anything(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        t.fake.blocked.add(USER)
+        await t.say("hello")
+        t.fake.blocked.discard(USER)
+        assert await t.say("where is gustave roussy")
+
+
+# ---- hand-off to coordinators ----------------------------------------------------------------------------------
+
+
+@scenario
+async def test_consent_then_a_topic_with_a_card_and_no_personal_details(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        await t.say("tell me a joke")
+        (consent,) = await t.say("/human")
+        assert "do not send medical files here" in consent["text"]  # the question was in English
+        assert t.fake.calls_of("createForumTopic") == []
+        await t.press("handoff:yes")
+        await t.press("intake:who:family")
+        await t.say("Algérie")
+        await t.press("intake:topic:care")
+        (topic,) = t.fake.calls_of("createForumTopic")
+        assert topic["name"] == "EN · #1 · Treatment in France"
+        card = t.fake.bot_messages(GROUP)[-1]["text"]
+        assert "Ticket #1" in card and "Algérie" in card and "tell me a joke" in card
+        assert "Amina" not in card and str(USER) not in card
+
+
+@scenario
+async def test_relay_both_ways_and_the_bot_stays_quiet_meanwhile(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        thread = await t.hand_off()
+        quiet = await t.say("where is gustave roussy")
+        assert quiet == []
+        relayed = t.fake.bot_messages(GROUP, thread)[-1]
+        assert relayed["text"] == "where is gustave roussy" and relayed["copied_from"][0] == USER
+        await t.coordinator("Bonjour, je m'occupe de votre demande", thread=thread)
+        assert t.fake.bot_messages(USER)[-1]["text"] == "Bonjour, je m'occupe de votre demande"
+
+
+@scenario
+async def test_media_is_relayed_by_copy(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        thread = await t.hand_off()
+        await t.feed(t.fake.user_says(USER, None, voice={"file_id": "v", "file_unique_id": "v1", "duration": 3}))
+        assert "voice" in t.fake.bot_messages(GROUP, thread)[-1]
+
+
+@scenario
+async def test_an_emergency_during_a_case_is_answered_and_flagged(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        thread = await t.hand_off()
+        (reply,) = await t.say("mon pere ne respire plus")
+        assert "15" in reply["text"] and "112" in reply["text"]
+        in_topic = texts(t.fake.bot_messages(GROUP, thread)[-2:])
+        assert "⚠" in in_topic and "mon pere ne respire plus" in in_topic
+
+
+@scenario
+async def test_only_members_can_close_and_the_assistant_answers_again_after(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        thread = await t.hand_off()
+        t.fake.members[GROUP].add(STRANGER)
+        t.fake.members[GROUP].discard(STRANGER)  # Mallory left the group
+        await t.coordinator("/close", thread=thread, who=STRANGER)
+        assert t.store.current_case(f"tg:{USER}") is not None
+        await t.coordinator("/close", thread=thread)
+        assert t.store.current_case(f"tg:{USER}") is None
+        closing = t.fake.bot_messages(USER)[-2:]
+        assert "clôturé" in closing[0]["text"]
+        assert [b["callback_data"] for b in buttons(closing[1])] == [f"rate:1:{n}" for n in range(1, 6)]
+        await t.press("rate:1:4")
+        assert "4/5" in t.fake.bot_messages(GROUP, thread)[-1]["text"]
+        answer = await t.say("where is gustave roussy")
+        assert "Villejuif" in texts(answer)
+
+
+@scenario
+async def test_notes_stay_in_the_topic_and_who_shows_the_history(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        thread = await t.hand_off()
+        before = len(t.fake.bot_messages(USER))
+        await t.coordinator("/note call the family tomorrow", thread=thread)
+        assert len(t.fake.bot_messages(USER)) == before
+        await t.coordinator("/who", thread=thread)
+        assert "#1 (open)" in t.fake.bot_messages(GROUP, thread)[-1]["text"]
+
+
+@scenario
+async def test_ban_and_unban(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        thread = await t.hand_off()
+        await t.coordinator("/ban", thread=thread)
+        before = len(t.fake.bot_messages(GROUP, thread))
+        await t.say("are you there?")
+        assert len(t.fake.bot_messages(GROUP, thread)) == before
+        await t.coordinator("/unban", thread=thread)
+        await t.say("are you there?")
+        assert t.fake.bot_messages(GROUP, thread)[-1]["text"] == "are you there?"
+
+
+@scenario
+async def test_a_deleted_topic_is_recreated_and_the_message_delivered(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        thread = await t.hand_off()
+        t.fake.topics[GROUP][thread]["deleted"] = True
+        await t.say("still there?")
+        case = t.store.current_case(f"tg:{USER}")
+        assert case is not None and case.thread_id != thread
+        assert t.fake.bot_messages(GROUP, case.thread_id)[-1]["text"] == "still there?"
+        assert "Ticket #1" in texts(t.fake.bot_messages(GROUP, case.thread_id))
+
+
+@scenario
+async def test_a_closed_topic_is_reopened_and_the_message_delivered(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        thread = await t.hand_off()
+        t.fake.topics[GROUP][thread]["closed"] = True
+        await t.say("hello again")
+        assert t.fake.topics[GROUP][thread]["closed"] is False
+        assert t.fake.bot_messages(GROUP, thread)[-1]["text"] == "hello again"
+
+
+@scenario
+async def test_a_blocked_user_is_reported_in_the_topic(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        thread = await t.hand_off()
+        t.fake.blocked.add(USER)
+        await t.coordinator("Are you still there?", thread=thread)
+        assert (
+            "bloqué" in t.fake.bot_messages(GROUP, thread)[-1]["text"]
+            or "blocked" in t.fake.bot_messages(GROUP, thread)[-1]["text"]
+        )
+
+
+@scenario
+async def test_retry_after_and_network_errors_delay_but_never_drop(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        thread = await t.hand_off()
+        now = [1_000_000.0]
+        t.store.clock = lambda: now[0]
+        t.fake.fail_next("copyMessage", ApiError(429, "Too Many Requests: retry after 3", retry_after=3))
+        await t.say("first")
+        assert "first" not in texts(t.fake.bot_messages(GROUP, thread))
+        now[0] += 10
+        t.fake.fail_next("copyMessage", ApiError(502, "Bad Gateway"))
+        await t.channel.flush()
+        now[0] += 10
+        await t.channel.flush()
+        assert [m.get("text") for m in t.fake.bot_messages(GROUP, thread)].count("first") == 1
+
+
+@scenario
+async def test_out_of_hours_the_user_is_told_when_coordinators_are_back(tg: Callable[..., Tg]) -> None:
+    async with tg(COORDINATOR_HOURS="", COORDINATOR_HOLIDAYS="") as t:
+        await t.hand_off()
+        assert all("Paris" not in m.get("text", "") for m in t.fake.bot_messages(USER))
+    async with tg(COORDINATOR_HOURS="mon 03:00-03:01") as t:
+        await t.say("/forget")
+        await t.hand_off()
+        notice = t.fake.bot_messages(USER)[-1]["text"]
+        assert "lundi 03:00" in notice and "Paris" in notice
+
+
+@scenario
+async def test_a_plain_group_works_by_replies(tg: Callable[..., Tg], world: FakeTelegram) -> None:
+    world.chats[GROUP].is_forum = False
+    async with tg() as t:
+        await t.hand_off()
+        await t.say("question for a person")
+        copied = t.fake.bot_messages(GROUP)[-1]
+        assert copied["text"] == "question for a person" and "reply_to_message" in copied
+        await t.coordinator("answer from a person", reply_to=copied)
+        assert t.fake.bot_messages(USER)[-1]["text"] == "answer from a person"
+        await t.coordinator("answer to the header", reply_to=t.fake.bot_messages(GROUP)[-2])
+        assert t.fake.bot_messages(USER)[-1]["text"] == "answer to the header"
+
+
+@scenario
+async def test_a_restart_mid_conversation_keeps_relaying_both_ways(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        thread = await t.hand_off()
+        await t.say("before the restart")
+    async with tg() as t:
+        await t.coordinator("after the restart", thread=thread)
+        assert t.fake.bot_messages(USER)[-1]["text"] == "after the restart"
+        await t.say("me too")
+        assert t.fake.bot_messages(GROUP, thread)[-1]["text"] == "me too"
+
+
+@scenario
+async def test_forget_erases_the_user_and_deletes_the_topic(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        thread = await t.hand_off()
+        await t.say("/forget")
+        assert t.fake.topics[GROUP][thread]["deleted"] is True
+        assert t.store.cases_of(f"tg:{USER}") == []
+
+
+@scenario
+async def test_every_relayed_message_arrives_exactly_once(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        thread = await t.hand_off()
+        sent = [f"message {i}" for i in range(12)]
+        for i, text in enumerate(sent):
+            if i == 4:
+                t.fake.fail_next("copyMessage", ApiError(502, "Bad Gateway"))
+            update = t.fake.user_says(USER, text)
+            await t.feed(update)
+            await t.feed(update)  # redelivered
+        t.store.clock = lambda: 9e12
+        await t.channel.flush()
+        arrived = [m["text"] for m in t.fake.bot_messages(GROUP, thread) if m.get("copied_from")]
+        assert sorted(arrived) == sorted(sent)

@@ -1,0 +1,187 @@
+"""`oncobot run` as a real process against the fake Bot API served on 127.0.0.1: polling, a restart, a webhook."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fakes.botapi import FakeBotApiServer, FakeTelegram
+
+USER, COORD = 42, 501
+GROUP = -1001
+
+
+@pytest.fixture
+def server() -> Iterator[FakeBotApiServer]:
+    fake = FakeTelegram()
+    fake.add_user(USER, "Amina", "fr")
+    fake.add_user(COORD, "Claire", "fr")
+    fake.add_group(GROUP, forum=True, members={COORD})
+    running = FakeBotApiServer(fake).start()
+    yield running
+    running.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Bot:
+    """The assistant as a separate process, configured only through its environment."""
+
+    def __init__(self, server: FakeBotApiServer, root: Path, state: Path, **extra: str) -> None:
+        self.env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": server.fake.token,
+            "TELEGRAM_BASE_URL": server.base_url,
+            "COORDINATOR_CHAT_ID": str(GROUP),
+            "ONCOBOT_DATA_DIR": str(root),
+            "ONCOBOT_STATE_DIR": str(state),
+            "COORDINATOR_HOURS": "mon-sun 00:00-23:59",
+            "PYTHONUNBUFFERED": "1",
+            **extra,
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = state / "bot.log"
+
+    def start(self) -> Bot:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run"], env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+        return self
+
+    def stop(self) -> int:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=30)
+
+
+def last_text(fake: FakeTelegram, chat: int, thread: int | None = None) -> str:
+    messages = [m for m in fake.bot_messages(chat, thread) if m.get("text")]
+    return str(messages[-1]["text"]) if messages else ""
+
+
+def wait_reply(fake: FakeTelegram, chat: int, count_before: int) -> dict[str, Any]:
+    return fake.wait_for(lambda: [m for m in fake.bot_messages(chat)[count_before:] if m.get("text")])[-1]
+
+
+def test_polling_hand_off_and_a_restart_mid_conversation(
+    server: FakeBotApiServer, small_root: Path, tmp_path: Path
+) -> None:
+    fake = server.fake
+    bot = Bot(server, small_root, tmp_path).start()
+    try:
+        fake.wait_for(lambda: fake.calls_of("setMyCommands"), timeout=60)
+        before = len(fake.bot_messages(USER))
+        fake.user_says(USER, "où se trouve gustave roussy ?")
+        assert "Villejuif" in wait_reply(fake, USER, before)["text"]
+
+        for step in ("/human", "handoff:yes", "intake:who:patient", "intake:country:skip", "intake:topic:care"):
+            before = len(fake.bot_messages(USER))
+            if step.startswith("/"):
+                fake.user_says(USER, step)
+            else:
+                fake.user_presses(USER, fake.bot_messages(USER)[-1], step)
+            wait_reply(fake, USER, before)
+        thread = fake.wait_for(lambda: list(fake.topics[GROUP]))[0]
+        fake.user_says(USER, "ma mère a besoin d'aide")
+        fake.wait_for(lambda: last_text(fake, GROUP, thread) == "ma mère a besoin d'aide")
+        assert bot.stop() == 0  # SIGTERM: pending work finished, storage closed
+    finally:
+        if bot.process and bot.process.poll() is None:
+            bot.process.kill()
+
+    fake.member_says(GROUP, COORD, "Bonjour, je suis Claire, coordinatrice", thread=thread)
+    fake.user_says(USER, "merci !")
+    again = Bot(server, small_root, tmp_path).start()
+    try:
+        fake.wait_for(lambda: last_text(fake, USER) == "Bonjour, je suis Claire, coordinatrice", timeout=60)
+        fake.wait_for(lambda: last_text(fake, GROUP, thread) == "merci !")
+        fake.member_says(GROUP, COORD, "/close", thread=thread)
+        fake.wait_for(lambda: "(1 = " in last_text(fake, USER))  # told, then asked for a rating
+        before = len(fake.bot_messages(USER))
+        fake.user_says(USER, "où se trouve gustave roussy ?")
+        assert "Villejuif" in wait_reply(fake, USER, before)["text"]
+        relayed_in = [m["text"] for m in fake.bot_messages(GROUP, thread) if m.get("copied_from")]
+        relayed_out = [m["text"] for m in fake.bot_messages(USER) if m.get("copied_from")]
+        assert sorted(relayed_in) == sorted(["ma mère a besoin d'aide", "merci !"])
+        assert relayed_out == ["Bonjour, je suis Claire, coordinatrice"]
+        assert again.stop() == 0
+    finally:
+        if again.process and again.process.poll() is None:
+            again.process.kill()
+
+
+def post(url: str, update: dict[str, Any], secret: str) -> int:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(update).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
+def test_webhook_mode_checks_the_secret_on_every_request(
+    server: FakeBotApiServer, small_root: Path, tmp_path: Path
+) -> None:
+    fake = server.fake
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    bot = Bot(
+        server,
+        small_root,
+        tmp_path,
+        WEBHOOK_URL=url,
+        WEBHOOK_SECRET="s3cret-Token_1",
+        WEBHOOK_LISTEN="127.0.0.1",
+        WEBHOOK_PORT=str(port),
+    ).start()
+    try:
+        fake.wait_for(lambda: fake.webhook.get("url") == url, timeout=60)
+        assert fake.webhook.get("secret_token") == "s3cret-Token_1"
+        update = fake.user_says(USER, "où se trouve gustave roussy ?")
+        fake.updates.clear()  # delivered by the webhook, not by getUpdates
+        assert post(url, update, "wrong") == 403
+        before = len(fake.bot_messages(USER))
+        status = fake.wait_for(lambda: post(url, update, "s3cret-Token_1") == 200 or None, timeout=30)
+        assert status
+        assert "Villejuif" in wait_reply(fake, USER, before)["text"]
+        assert bot.stop() == 0
+    finally:
+        if bot.process and bot.process.poll() is None:
+            bot.process.kill()
+
+
+def test_run_without_a_token_is_one_clear_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env={**env, "ONCOBOT_STATE_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines() == [
+        "oncobot: error: TELEGRAM_BOT_TOKEN is not set (the token @BotFather gave you)"
+    ]

@@ -209,13 +209,12 @@ class TelegramChannel:
         if sender is None or sender.is_bot:
             return
         user = user_key(sender.id)
-        if self.store.current_case(user) is None:
-            verdict = self.flood.check(user)
-            if verdict != "ok":
-                if verdict == "warn":
-                    lang = self._lang_of(user, sender.language_code)
-                    await self._send(message.chat_id, Reply(self.ui.gettext(lang, s.FLOODING), lang))
-                return
+        verdict = self.flood.check(user)
+        if verdict != "ok" and self.store.current_case(user) is None:  # never drop what goes to a coordinator
+            if verdict == "warn":
+                lang = self._lang_of(user, sender.language_code)
+                await self._send(message.chat_id, Reply(self.ui.gettext(lang, s.FLOODING), lang))
+            return
         text = message.text or message.caption
         location = Location(message.location.latitude, message.location.longitude) if message.location else None
         media = bool(

@@ -84,19 +84,18 @@ class Engine:
     # ---- entry point -------------------------------------------------------------------------------------
     def handle(self, msg: Inbound) -> Turn:
         """Answer one message; the user's state is read before and written after."""
-        if self.store.is_banned(msg.user_id):
-            return Turn(())
         state = self.store.load_user(msg.user_id)
+        if state.banned:
+            return Turn(())
         text = strip_controls(msg.text or "")
         if msg.payload is None and text.strip().startswith("/"):
             command = text.strip()[1:].split("@", 1)[0].split(maxsplit=1)
             payload = COMMANDS.get(command[0].lower()) if command else None
             if payload:
                 msg = Inbound(msg.user_id, None, payload, msg.language_hint, msg.location)
-        case = self.store.current_case(msg.user_id)
         payload = msg.payload or ""
-        if case is not None and payload not in DURING_CASE and not payload.startswith("lang:"):
-            turn = self._during_case(state, msg, text, case.id)
+        if state.open_case is not None and payload not in DURING_CASE and not payload.startswith("lang:"):
+            turn = self._during_case(state, msg, text, state.open_case)
         elif msg.payload is not None:
             turn = self._payload(state, msg)
         elif msg.location is not None:

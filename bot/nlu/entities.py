@@ -102,9 +102,9 @@ class EntityIndex:
     def __init__(self, names: Iterable[tuple[str, str, str]]) -> None:
         self._exact: dict[tuple[str, ...], tuple[str, str]] = {}
         self._han: list[tuple[str, str, str]] = []
-        self._fuzzy: dict[int, list[str]] = defaultdict(list)
+        # Fuzzy names by word count and first two letters (typos rarely hit those): few candidates per window.
+        self._fuzzy: dict[tuple[int, str], list[str]] = defaultdict(list)
         self._fuzzy_owner: dict[tuple[int, str], tuple[str, str]] = {}
-        self._longest = 1
         for kind, id_, name in names:
             norm = normalise(name)
             if not norm:
@@ -115,14 +115,16 @@ class EntityIndex:
                 continue
             key = tuple(stem(t) for t in tokens(norm))
             self._exact.setdefault(key, (kind, id_))
-            self._longest = max(self._longest, len(key))
             joined = " ".join(key)
             if len(joined) >= 6:
                 n = len(key)
                 if (n, joined) not in self._fuzzy_owner:
-                    self._fuzzy[n].append(joined)
+                    self._fuzzy[(n, joined[:2])].append(joined)
                     self._fuzzy_owner[(n, joined)] = (kind, id_)
         self._han.sort(key=lambda row: -len(row[0]))
+        # What a name can start with, and how long names are: most windows of a message are skipped at once.
+        self._exact_starts = {key[0] for key in self._exact}
+        self._lengths = sorted({len(key) for key in self._exact} | {n for n, _ in self._fuzzy}, reverse=True)
 
     def find(self, text: str) -> Entities:
         """Every entity named in the text, longest and exact names first, without overlaps."""
@@ -131,19 +133,24 @@ class EntityIndex:
         stems = [stem(t) for t in toks]
         han = [is_han(t) for t in toks]
         candidates: list[tuple[int, int, int, Found]] = []
-        for n in range(min(self._longest, len(stems)), 0, -1):
-            fuzzy = n in self._fuzzy
+        for n in self._lengths:
+            if n > len(stems):
+                continue
             for i in range(len(stems) - n + 1):
+                exact_start = stems[i] in self._exact_starts
+                names = self._fuzzy.get((n, stems[i][:2]))
+                if not (exact_start or names):
+                    continue
                 window = tuple(stems[i : i + n])
-                hit = self._exact.get(window)
+                hit = self._exact.get(window) if exact_start else None
                 if hit:
                     candidates.append((1, n, -i, Found(hit[0], hit[1], i, i + n, True)))
-                elif fuzzy and not any(han[i : i + n]):
+                elif names and not any(han[i : i + n]):
                     joined = " ".join(window)
                     if len(joined) < 6:
                         continue
                     cutoff = 86.0 if len(joined) >= 10 else 90.0
-                    best = process.extractOne(joined, self._fuzzy[n], scorer=fuzz.ratio, score_cutoff=cutoff)
+                    best = process.extractOne(joined, names, scorer=fuzz.ratio, score_cutoff=cutoff)
                     if best is not None:
                         kind, id_ = self._fuzzy_owner[(n, best[0])]
                         candidates.append((0, n, -i, Found(kind, id_, i, i + n, False)))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ def char_ngrams(text: str, low: int = 2, high: int = 5) -> list[str]:
         for n in range(low, high + 1):
             if size < n:
                 break
-            out.extend(padded[i : i + n] for i in range(size - n + 1))
+            out += [padded[i : i + n] for i in range(size - n + 1)]
     return out
 
 
@@ -72,19 +71,24 @@ class Features:
 
     def transform(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The sparse vector of one text, as (column indices, values)."""
-        columns: list[int] = []
-        values: list[float] = []
+        columns: list[np.ndarray] = []
+        values: list[np.ndarray] = []
         for block, offset in zip(self.blocks, self.offsets, strict=False):
-            start = len(values)
-            for term, count in Counter(block.analyzer(text)).items():
-                j = block.vocabulary.get(term)
-                if j is not None:
-                    columns.append(offset + j)
-                    values.append((1.0 + math.log(count)) * float(block.idf[j]))
-            norm = math.sqrt(sum(v * v for v in values[start:]))
-            if norm:
-                values[start:] = [v / norm for v in values[start:]]
-        return np.asarray(columns, dtype=np.intp), np.asarray(values, dtype=np.float32)
+            counts = Counter(block.analyzer(text))
+            found = [
+                (j, c) for j, c in zip(map(block.vocabulary.get, counts), counts.values(), strict=True) if j is not None
+            ]
+            if not found:
+                continue
+            index = np.fromiter((j for j, _ in found), dtype=np.intp, count=len(found))
+            tf = np.fromiter((c for _, c in found), dtype=np.float32, count=len(found))
+            weights = (1.0 + np.log(tf)) * block.idf[index]
+            norm = float(np.sqrt(np.dot(weights, weights)))
+            columns.append(index + offset)
+            values.append(weights / norm if norm else weights)
+        if not columns:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float32)
+        return np.concatenate(columns), np.concatenate(values).astype(np.float32, copy=False)
 
 
 class LinearScorer:

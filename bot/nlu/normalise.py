@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _ARABIC_LETTERS = str.maketrans(
@@ -40,6 +41,8 @@ _HAN_RUN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
 
 def strip_controls(text: str) -> str:
     """Drop control and format characters that users paste by accident, keeping line breaks and tabs as spaces."""
+    if text.isprintable():
+        return text
     out = []
     for ch in text:
         cat = unicodedata.category(ch)
@@ -52,6 +55,7 @@ def strip_controls(text: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """Fold case, accents, letter variants, width and punctuation so that spellings people type compare equal."""
     text = unicodedata.normalize("NFKC", strip_controls(text)).casefold()

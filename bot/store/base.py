@@ -14,6 +14,8 @@ class UserState:
     user_id: str
     language: str | None = None
     context: dict[str, Any] = field(default_factory=dict)
+    banned: bool = False  # read with the state, written through ban()/unban()
+    open_case: int | None = None  # the id of the user's open case, read with the state
 
 
 @dataclass(frozen=True)

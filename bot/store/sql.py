@@ -101,8 +101,16 @@ class SqlStore:
 
     # ---- users ----------------------------------------------------------------------------------------------
     def load_user(self, user_id: str) -> UserState:
-        row = self._one("SELECT language, context FROM users WHERE user_id = ?", (user_id,))
-        return UserState(user_id) if row is None else UserState(user_id, row[0], json.loads(row[1]))
+        """The state, whether the user is banned and their open case, in one query: this runs for every message."""
+        row = self._one(
+            "SELECT u.language, u.context, (SELECT 1 FROM bans b WHERE b.user_id = k.id), "
+            "(SELECT c.id FROM cases c WHERE c.user_id = k.id AND c.status = 'open') "
+            "FROM (SELECT ? AS id) k LEFT JOIN users u ON u.user_id = k.id",
+            (user_id,),
+        )
+        return UserState(
+            user_id, row[0], json.loads(row[1]) if row[1] else {}, bool(row[2]), None if row[3] is None else int(row[3])
+        )
 
     def save_user(self, state: UserState) -> None:
         self._write(

@@ -112,7 +112,7 @@ def test_two_misses_offer_a_coordinator(chat: Chat) -> None:
 
 def test_handoff_asks_consent_before_anything_is_shared(chat: Chat) -> None:
     chat.say("i want to talk to a human")
-    chat.press("Talk to a coordinator")
+    assert chat.intent() == "human_handoff"
     assert "Shall I pass the conversation to a coordinator?" in chat.text()
     assert "do not send medical files" in chat.text()
     assert not any(isinstance(a, Handoff) for a in chat.last.actions)

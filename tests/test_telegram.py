@@ -493,3 +493,14 @@ async def test_every_relayed_message_arrives_exactly_once(tg: Callable[..., Tg])
         await t.channel.flush()
         arrived = [m["text"] for m in t.fake.bot_messages(GROUP, thread) if m.get("copied_from")]
         assert sorted(arrived) == sorted(sent)
+
+
+@scenario
+async def test_closed_cases_are_purged_after_the_retention_period(tg: Callable[..., Tg]) -> None:
+    async with tg(RETENTION_DAYS="30") as t:
+        thread = await t.hand_off()
+        await t.coordinator("/close", thread=thread)
+        t.store._write("UPDATE cases SET closed_at = '2000-01-01T00:00:00+00:00'")
+        await t.channel._retention_job(None)  # type: ignore[arg-type]
+        assert t.store.cases_of(f"tg:{USER}") == []
+        assert t.fake.topics[GROUP][thread]["deleted"] is True

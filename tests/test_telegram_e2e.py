@@ -18,7 +18,7 @@ import pytest
 
 from fakes.botapi import FakeBotApiServer, FakeTelegram
 
-USER, COORD = 42, 501
+USER, COORD, STRANGER = 42, 501, 777
 GROUP = -1001
 
 
@@ -111,15 +111,28 @@ def test_polling_hand_off_and_a_restart_mid_conversation(
     try:
         fake.wait_for(lambda: last_text(fake, USER) == "Bonjour, je suis Claire, coordinatrice", timeout=60)
         fake.wait_for(lambda: last_text(fake, GROUP, thread) == "merci !")
+        fake.add_user(STRANGER, "Mallory", "en")  # not a member of the coordinators' group
+        fake.member_says(GROUP, STRANGER, "/close", thread=thread)
+        fake.topics[GROUP][thread]["deleted"] = True  # a coordinator deletes the topic by mistake
+        fake.user_says(USER, "vous êtes là ?")
+        case_thread = fake.wait_for(lambda: [t for t, v in fake.topics[GROUP].items() if not v["deleted"]])[0]
+        fake.wait_for(lambda: last_text(fake, GROUP, case_thread) == "vous êtes là ?")
+        fake.blocked.add(USER)
+        fake.member_says(GROUP, COORD, "Toujours là ?", thread=case_thread)
+        fake.wait_for(
+            lambda: "bloqué" in last_text(fake, GROUP, case_thread) or "blocked" in last_text(fake, GROUP, case_thread)
+        )
+        fake.blocked.discard(USER)
+        thread = case_thread
         fake.member_says(GROUP, COORD, "/close", thread=thread)
         fake.wait_for(lambda: "(1 = " in last_text(fake, USER))  # told, then asked for a rating
         before = len(fake.bot_messages(USER))
         fake.user_says(USER, "où se trouve gustave roussy ?")
         assert "Villejuif" in wait_reply(fake, USER, before)["text"]
-        relayed_in = [m["text"] for m in fake.bot_messages(GROUP, thread) if m.get("copied_from")]
+        relayed_in = [m["text"] for m in fake.bot_messages(GROUP) if m.get("copied_from")]
         relayed_out = [m["text"] for m in fake.bot_messages(USER) if m.get("copied_from")]
-        assert sorted(relayed_in) == sorted(["ma mère a besoin d'aide", "merci !"])
-        assert relayed_out == ["Bonjour, je suis Claire, coordinatrice"]
+        assert sorted(relayed_in) == sorted(["ma mère a besoin d'aide", "merci !", "vous êtes là ?"])
+        assert relayed_out == ["Bonjour, je suis Claire, coordinatrice"]  # each exactly once
         assert again.stop() == 0
     finally:
         if again.process and again.process.poll() is None:

@@ -366,7 +366,7 @@ class TelegramChannel:
                     else None,
                 )
             except Forbidden:
-                log.info("user chat %s refuses messages (blocked the bot)", "private")
+                log.info("a chat refuses messages (the user blocked the bot)")
                 return None
             if last and sent is not None and len(self._choices(reply.buttons)) > PAGE:
                 self._remember_pages(sent, reply)

@@ -18,7 +18,7 @@ from bot.dialogue.actions import (
     Turn,
     Understanding,
 )
-from bot.dialogue.policies import EMERGENCY, MAX_TEXT, MISSES_BEFORE_OFFER, OUT_OF_SCOPE, Bands
+from bot.dialogue.policies import EMERGENCY, HUMAN, MAX_TEXT, MISSES_BEFORE_OFFER, OUT_OF_SCOPE, Bands
 from bot.dialogue.render import Rendered, Renderer
 from bot.i18n import Interface, bidi_clean
 from bot.nlu.entities import Entities, EntityIndex
@@ -423,6 +423,8 @@ class Engine:
         with_menu: bool = False,
     ) -> Turn:
         """Answer an intent, about the entity named now, or else the one talked about before."""
+        if intent.id == HUMAN:  # asking for a person goes straight to the consent question
+            return self._handoff(state, "offer", lang, state.user_id)
         found = found or Entities((), 0)
         self._remember(state, found)
         if intent.id != OUT_OF_SCOPE:

@@ -141,3 +141,21 @@ def test_fast_transform_equals_scikit_learns_tfidf() -> None:
         got = dict(zip(columns.tolist(), values.tolist(), strict=True))
         for column, value in zip(expected.indices.tolist(), expected.data.tolist(), strict=True):
             assert got[column] == pytest.approx(value, rel=1e-5)
+
+
+def test_sparse_and_dense_weights_score_alike() -> None:
+    import numpy as np
+
+    from bot.nlu.features import LinearScorer
+
+    rng = np.random.default_rng(0)
+    coef = rng.normal(size=(5, 200)).astype(np.float32)
+    coef[rng.random(coef.shape) < 0.9] = 0.0  # mostly zero: kept sparse
+    sparse = LinearScorer(coef, np.arange(5, dtype=np.float32), list("abcde"))
+    dense = LinearScorer(coef, np.arange(5, dtype=np.float32), list("abcde"))
+    dense.dense = np.ascontiguousarray(coef.T)
+    assert sparse.dense is None
+    columns = np.array([3, 17, 42, 199], dtype=np.intp)
+    values = np.array([0.5, 0.25, 1.0, 0.1], dtype=np.float32)
+    assert np.allclose(sparse.scores(columns, values), dense.scores(columns, values), atol=1e-5)
+    assert np.allclose(sparse.scores(columns[:0], values[:0]), np.arange(5))

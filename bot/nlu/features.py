@@ -91,19 +91,57 @@ class Features:
         return np.concatenate(columns), np.concatenate(values).astype(np.float32, copy=False)
 
 
+SPARSE_BELOW = 0.3  # weight density under which a model keeps only its non-zero weights
+SCORER_VERSION = 2  # bump when the stored shape changes, so cached models built by older code are rebuilt
+
+
 class LinearScorer:
-    """Scores of a fitted linear model for one sparse vector: a gather of weight rows, not a sparse-matrix product."""
+    """Scores of a fitted linear model for one sparse vector: a gather of weight rows, not a sparse-matrix product.
+
+    Models whose weights are mostly zero (SGD leaves a class's weight at zero for every feature that never entered
+    its loss) keep them feature by feature in CSR form: memory grows with what was learned, not features x classes.
+    """
 
     def __init__(self, coef: np.ndarray, intercept: np.ndarray, classes: Sequence[str]) -> None:
-        self.weights = np.ascontiguousarray(np.asarray(coef, dtype=np.float32).T)  # (features, classes)
-        self.intercept = np.asarray(intercept, dtype=np.float32)
+        weights = np.asarray(coef, dtype=np.float32).T  # (features, classes)
+        intercept = np.asarray(intercept, dtype=np.float32).ravel()
         self.classes = tuple(str(c) for c in classes)
-        if self.weights.shape[1] == 1 and len(self.classes) == 2:  # binary models keep one row of weights
-            self.weights = np.hstack([-self.weights, self.weights])
-            self.intercept = np.array([-self.intercept[0], self.intercept[0]], dtype=np.float32)
+        if weights.shape[1] == 1 and len(self.classes) == 2:  # binary models keep one row of weights
+            weights = np.hstack([-weights, weights])
+            intercept = np.array([-intercept[0], intercept[0]], dtype=np.float32)
+        self.intercept = intercept
+        self.dense: np.ndarray | None = None
+        self.indptr = self.targets = self.values = np.zeros(0, dtype=np.float32)
+        if weights.size and np.count_nonzero(weights) / weights.size < SPARSE_BELOW:
+            rows, cols = np.nonzero(weights)  # row-major order: grouped by feature
+            self.indptr = np.searchsorted(rows, np.arange(weights.shape[0] + 1)).astype(np.int64)
+            self.targets = cols.astype(np.int16 if len(self.classes) < 2**15 else np.int32)
+            self.values = weights[rows, cols]
+        else:
+            self.dense = np.ascontiguousarray(weights)
 
     def scores(self, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
         if len(columns) == 0:
             return self.intercept.copy()
-        out: np.ndarray = values @ self.weights[columns] + self.intercept
-        return out
+        if self.dense is not None:
+            out: np.ndarray = values @ self.dense[columns] + self.intercept
+            return out
+        starts = self.indptr[columns]
+        lengths = self.indptr[columns + 1] - starts
+        total = int(lengths.sum())
+        if total == 0:
+            return self.intercept.copy()
+        at = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+        summed = np.bincount(
+            self.targets[at], weights=self.values[at] * np.repeat(values, lengths), minlength=len(self.classes)
+        )
+        result: np.ndarray = summed.astype(np.float32) + self.intercept
+        return result
+
+    def __getstate__(self) -> dict[str, object]:
+        return self.__dict__ | {"version": SCORER_VERSION}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        if state.pop("version", None) != SCORER_VERSION:
+            raise TypeError("a linear model stored by another version of the code")  # the cache loader rebuilds
+        self.__dict__.update(state)

@@ -1,12 +1,23 @@
-"""Intent matching: learned term weights (TF-IDF + linear SVM) over typo-corrected text, with calibrated confidence."""
+"""Intent matching: learned term weights (TF-IDF + linear model) over typo-corrected text, with calibrated confidence.
+
+Measured with benchmarks/clinc150.py, benchmarks/multilingual.py and the project's evaluation: one-vs-rest linear
+models trained by SGD (modified Huber loss, regularised as LinearSVC with C=0.5, bias included) answer as LinearSVC
+did, within CLINC150's noise and identically on the shipped evaluation, build in about half the time on two cores,
+and leave most weights at exactly zero on large knowledge bases (kept sparse by LinearScorer: at 100,000 examples
+over 1,000 intents the served model takes under 100 MB). Character n-gram ranges, word trigrams and skip pairs,
+sublinear tf, LSA, nearest-example similarity, logistic regression, Crammer-Singer and ensembles moved CLINC150
+accuracy by less than its noise, so none of them is here.
+"""
 
 from __future__ import annotations
 
 import math
+import os
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -15,8 +26,18 @@ from bot.nlu.entities import Entities, EntityIndex
 from bot.nlu.features import Features, LinearScorer, char_ngrams, word_ngrams
 from bot.nlu.normalise import is_han, normalise, tokens
 
+if TYPE_CHECKING:
+    from sklearn.linear_model import SGDClassifier
+
 CORRECTION_CUTOFF = 82.0  # rapidfuzz ratio for an unknown word to count as a typo of a known one
-C = 0.5
+C = 0.5  # inverse L2 strength, as LinearSVC's C; SGD's per-example alpha is 1 / (C x examples)
+UPDATES = 150_000  # SGD steps per class to aim for: small knowledge bases get more passes, large ones fewer
+EPOCHS = (5, 60)  # bounds on the passes over the examples
+RARE_FROM = 20_000  # from this many examples on, n-grams seen only once (mostly typos) are left out of the features
+CALIBRATION_HOLDOUT = 3_000  # above 3 x this many examples, one held-out split fits the temperature, not 3 folds
+DEFAULT_TEMPERATURE = 0.1  # when there is too little to calibrate on
+BIAS = 1.0  # the constant feature whose weight is an intent's bias (liblinear's intercept_scaling)
+MATCHER_VERSION = 2  # bump when the stored shape changes, so cached matchers built by older code are rebuilt
 
 
 @dataclass(frozen=True)
@@ -85,33 +106,29 @@ class Matcher:
     def build(
         cls, examples: Sequence[tuple[str, str]], *, entities: EntityIndex | None = None, calibrate: bool = True
     ) -> Matcher:
-        """Learn term weights from (text, intent) pairs and fit the confidence scale on held-out folds.
+        """Learn term weights from (text, intent) pairs and fit the confidence scale on held-out examples.
 
         With an entity index, names are masked by their kind before learning, as they are before matching.
         """
-        from sklearn.model_selection import StratifiedKFold, cross_val_predict
-        from sklearn.svm import LinearSVC
-
         texts = [entities.find(t).masked() if entities else normalise(t) for t, _ in examples]
         labels = np.array([label for _, label in examples])
-        features, matrix = Features.fit(texts, [char_ngrams, word_ngrams])
-        classifier = LinearSVC(C=C)
-        classifier.fit(matrix, labels)
-        temperature = 0.1
-        if calibrate:
-            folds = min(3, int(np.min(np.unique(labels, return_counts=True)[1])))
-            if folds >= 2:
-                held_out = cross_val_predict(
-                    LinearSVC(C=C),
-                    matrix,
-                    labels,
-                    cv=StratifiedKFold(folds, shuffle=True, random_state=0),
-                    method="decision_function",
-                )
-                temperature = fit_temperature(held_out, labels, classifier.classes_)
-        scorer = LinearScorer(classifier.coef_, classifier.intercept_, classifier.classes_)
+        features, matrix = Features.fit(texts, [char_ngrams, word_ngrams], min_df=2 if len(texts) >= RARE_FROM else 1)
+        matrix = with_bias(matrix)
+        classifier = learner(len(texts)).fit(matrix, labels)
+        classes = np.asarray(classifier.classes_)
+        temperature = held_out_temperature(matrix, labels, classes) if calibrate else DEFAULT_TEMPERATURE
+        coef = np.asarray(classifier.coef_)
+        scorer = LinearScorer(coef[:, :-1], coef[:, -1] * BIAS, classes.tolist())
         speller = Speller({tok for t in texts for tok in tokens(t) if len(tok) >= 3 and not is_han(tok)})
         return cls(features, scorer, temperature, speller, entities)
+
+    def __getstate__(self) -> dict[str, object]:
+        return self.__dict__ | {"version": MATCHER_VERSION}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        if state.pop("version", None) != MATCHER_VERSION:
+            raise TypeError("a matcher stored by another version of the code")  # the cache loader then rebuilds
+        self.__dict__.update(state)
 
     def prepare(self, text: str, found: Entities | None = None) -> str:
         """Normalised text with names masked and typos paired with the words they stand for."""
@@ -137,6 +154,72 @@ def softmax(z: np.ndarray) -> np.ndarray:
     e = np.exp(z - z.max())
     out: np.ndarray = e / e.sum()
     return out
+
+
+def learner(n_examples: int) -> SGDClassifier:
+    """One-vs-rest linear models by SGD, regularised as LinearSVC(C), with a number of steps that suits any size."""
+    from sklearn.linear_model import SGDClassifier
+
+    epochs = min(max(math.ceil(UPDATES / max(n_examples, 1)), EPOCHS[0]), EPOCHS[1])
+    return SGDClassifier(
+        loss="modified_huber",
+        alpha=1.0 / (C * max(n_examples, 1)),
+        max_iter=epochs,
+        tol=None,  # a fixed number of passes: builds are reproducible and their time predictable
+        fit_intercept=False,  # the bias is the weight of a constant feature: see with_bias
+        random_state=0,
+        n_jobs=min(os.cpu_count() or 1, 4),
+    )
+
+
+def with_bias(matrix: object) -> object:
+    """The training matrix with a constant last column, whose weight is each intent's bias.
+
+    Learned as a weight, the bias is regularised like the others (as liblinear does); left free, SGD gave intents with
+    many varied examples (emergencies) a bias that let them win messages that match little, like "and its website?".
+    """
+    from scipy.sparse import csr_matrix, hstack
+
+    rows = matrix.shape[0]  # type: ignore[attr-defined]
+    return hstack([matrix, csr_matrix(np.full((rows, 1), BIAS, dtype=np.float32))]).tocsr()
+
+
+def held_out_temperature(matrix: object, labels: np.ndarray, classes: np.ndarray) -> float:
+    """The softmax temperature fitted on margins of examples the model did not learn from.
+
+    Three folds while the knowledge base is small; above that one split with a few thousand held out, which is
+    plenty for one parameter and costs one training instead of three. An intent with a single example cannot be
+    in both halves of a split: its example is left out of the fit rather than the whole calibration.
+    """
+    from sklearn.model_selection import KFold, StratifiedKFold, StratifiedShuffleSplit
+
+    if len(classes) < 2 or len(labels) < 6:
+        return DEFAULT_TEMPERATURE
+    stratify = int(np.min(np.unique(labels, return_counts=True)[1])) >= 3
+    if len(labels) > 3 * CALIBRATION_HOLDOUT and stratify:
+        held = max(CALIBRATION_HOLDOUT, len(classes))
+        splits = StratifiedShuffleSplit(1, test_size=held, random_state=0).split(labels, labels)
+    elif stratify:
+        splits = StratifiedKFold(3, shuffle=True, random_state=0).split(labels, labels)
+    else:
+        splits = KFold(3, shuffle=True, random_state=0).split(labels)
+    scores, truth = [], []
+    for train, test in splits:
+        if len(np.unique(labels[train])) < 2:
+            continue
+        model = learner(len(train)).fit(matrix[train], labels[train])  # type: ignore[index]
+        known = np.isin(labels[test], model.classes_)
+        test = test[known]
+        margins = np.asarray(model.decision_function(matrix[test]))  # type: ignore[index]
+        if margins.ndim == 1:  # two classes: one margin, for the second
+            margins = np.column_stack([-margins, margins])
+        fold_scores = np.full((len(test), len(classes)), -1e3)  # an intent this model never saw never wins
+        fold_scores[:, np.searchsorted(classes, model.classes_)] = margins
+        scores.append(fold_scores)
+        truth.append(labels[test])
+    if not scores or sum(len(t) for t in truth) == 0:
+        return DEFAULT_TEMPERATURE
+    return fit_temperature(np.vstack(scores), np.concatenate(truth), classes)
 
 
 def fit_temperature(scores: np.ndarray, labels: np.ndarray, classes: np.ndarray) -> float:

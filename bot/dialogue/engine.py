@@ -332,6 +332,10 @@ class Engine:
         found = self.entities.find(text)
         ranked = self.matcher.rank(text, found=found)
         turn = self._decide(state, text, lang, ranked, found)
+        if self.bands.might_be_emergency(ranked) and turn.actions and isinstance(turn.actions[0], Reply):
+            first = turn.actions[0]
+            hint = self._reply(f"{self._t(first.language, s.EMERGENCY_HINT)}\n\n{first.text}", first.language)
+            turn = Turn((Reply(hint.text, first.language, first.buttons), *turn.actions[1:]), turn.understanding)
         switch = self._switch_offer(state, guess.language if guess.clear else None, lang)
         if switch and turn.actions and isinstance(turn.actions[0], Reply):
             first = turn.actions[0]

@@ -35,4 +35,9 @@ class Bands:
         return "fallback"
 
     def is_emergency(self, ranked: list[Ranked]) -> bool:
-        return any(r.intent == EMERGENCY and r.confidence >= self.emergency for r in ranked[:3])
+        """The most likely reading is an emergency, even a weak one: the number comes first, nothing else."""
+        return bool(ranked) and ranked[0].intent == EMERGENCY and ranked[0].confidence >= self.emergency
+
+    def might_be_emergency(self, ranked: list[Ranked]) -> bool:
+        """An emergency is a plausible second reading: answer the question, with the number above it."""
+        return any(r.intent == EMERGENCY and r.confidence >= self.emergency for r in ranked[1:3])

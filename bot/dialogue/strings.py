@@ -72,6 +72,7 @@ CASE_REOPENED = N_("A coordinator has reopened the conversation and will answer 
 RATE_PROMPT = N_("How helpful was the coordinator? (1 = not at all, 5 = very)")
 RATED = N_("Thank you for your rating.")
 EMERGENCY_RELAYED = N_("Your coordinator has been told that this may be an emergency.")
+EMERGENCY_HINT = N_("If this is an emergency: in France call 15 or 112; abroad, call your local emergency number.")
 
 # Privacy.
 FORGOTTEN = N_("Everything stored about you has been erased.")
@@ -96,6 +97,7 @@ ALL = (
     CONSENT_PROMPT, YES, NO, HANDOFF_STARTED, HANDOFF_DECLINED, FORGOTTEN, INTAKE_WHO, WHO_PATIENT, WHO_FAMILY,
     WHO_PROFESSIONAL, WHO_BUYER, INTAKE_COUNTRY, INTAKE_TOPIC, TOPIC_CARE, TOPIC_TRAINING, TOPIC_BUYING, TOPIC_OTHER,
     SKIP, OUT_OF_HOURS, CASE_CLOSED, CASE_REOPENED, RATE_PROMPT, RATED, EMERGENCY_RELAYED, FLOODING, NOT_TEXT, SORRY,
+    EMERGENCY_HINT,
     CMD_HELP, CMD_PRIVACY, CMD_FORGET,
 )  # fmt: skip
 

@@ -95,3 +95,17 @@ def test_changing_language_by_asking(real_chat: Chat) -> None:
     real_chat.say("where is gustave roussy")
     assert real_chat.replies()[0].language == "ru"
     assert "lang:en" in real_chat.button_ids()
+
+
+def test_a_short_follow_up_asks_about_the_same_centre_not_an_emergency(real_chat: Chat) -> None:
+    real_chat.say("where is gustave roussy")
+    real_chat.say("and the phone number?")
+    assert real_chat.intent() == "centre_location_contact"
+    assert "+33 1 42 11 42 11" in real_chat.text()
+    assert not real_chat.text().startswith("If this is an emergency")
+
+
+def test_an_emergency_in_the_first_person(real_chat: Chat) -> None:
+    real_chat.say("я задыхаюсь")
+    assert real_chat.intent() == "emergency"
+    assert "112" in real_chat.text().split("\n")[0]

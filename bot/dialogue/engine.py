@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from bot.content.schema import KIND_ENTITY, Intent, KnowledgeBase
@@ -87,6 +88,7 @@ class Engine:
         state = self.store.load_user(msg.user_id)
         if state.banned:
             return Turn(())
+        before = (state.language, copy.deepcopy(state.context))
         text = strip_controls(msg.text or "")
         if msg.payload is None and text.strip().startswith("/"):
             command = text.strip()[1:].split("@", 1)[0].split(maxsplit=1)
@@ -107,7 +109,8 @@ class Engine:
             turn = self._intake_country(state, msg, text)
         else:
             turn = self._text(state, msg, text)
-        if not any(isinstance(a, Forgotten) for a in turn.actions):
+        changed = (state.language, state.context) != before
+        if changed and not any(isinstance(a, Forgotten) for a in turn.actions):
             self.store.save_user(state)
         return turn
 
@@ -360,7 +363,8 @@ class Engine:
             return self._answer(state, self.kb.intents[EMERGENCY], lang, found, confidence=conf)
         band = self.bands.decide(ranked)
         named = [f for f in found.found if f.kind in DEFAULT_FOR_ENTITY]
-        if band != "answer" and named and found.covered() >= 0.6:
+        only_names = found.covered() >= 0.99  # "IGR", "Curie ?": the card, whatever the phrasing model guesses
+        if named and (only_names or (band != "answer" and found.covered() >= 0.6)):
             intent = self.kb.intents.get(DEFAULT_FOR_ENTITY[named[0].kind])
             if intent is not None:
                 return self._answer(state, intent, lang, found, confidence=max(top.confidence, 0.5))

@@ -74,15 +74,18 @@ class Features:
         columns: list[np.ndarray] = []
         values: list[np.ndarray] = []
         for block, offset in zip(self.blocks, self.offsets, strict=False):
-            counts = Counter(block.analyzer(text))
-            found = [
-                (j, c) for j, c in zip(map(block.vocabulary.get, counts), counts.values(), strict=True) if j is not None
-            ]
+            get = block.vocabulary.get
+            found: list[int] = []
+            repeats: list[int] = []
+            for term, count in Counter(block.analyzer(text)).items():
+                j = get(term)
+                if j is not None:
+                    found.append(j)
+                    repeats.append(count)
             if not found:
                 continue
-            index = np.fromiter((j for j, _ in found), dtype=np.intp, count=len(found))
-            tf = np.fromiter((c for _, c in found), dtype=np.float32, count=len(found))
-            weights = (1.0 + np.log(tf)) * block.idf[index]
+            index = np.array(found, dtype=np.intp)
+            weights = (1.0 + np.log(np.array(repeats, dtype=np.float32))) * block.idf[index]
             norm = float(np.sqrt(np.dot(weights, weights)))
             columns.append(index + offset)
             values.append(weights / norm if norm else weights)

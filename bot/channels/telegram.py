@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz, process
 from telegram import (
@@ -201,7 +202,7 @@ class TelegramChannel:
                 await self._bot().send_message(update.effective_chat.id, self.ui.gettext(lang, s.SORRY))
 
     def _lang_of(self, user: str, hint: str | None) -> str:
-        return self.engine._language(self.store.load_user(user), hint)
+        return self.engine.language_for(self.store.load_user(user), hint)
 
     # ---- users -------------------------------------------------------------------------------------------------
     async def on_private_message(self, message: Message) -> None:
@@ -736,9 +737,7 @@ def run(engine: Engine, settings: Settings) -> None:
         application.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
-            url_path=settings.webhook_url.rstrip("/").rsplit("/", 1)[-1]
-            if "/" in settings.webhook_url.split("://", 1)[-1]
-            else "",
+            url_path=urlsplit(settings.webhook_url).path.strip("/"),  # served at the same path the proxy forwards
             webhook_url=settings.webhook_url,
             secret_token=settings.webhook_secret,
             allowed_updates=Update.ALL_TYPES,

@@ -103,7 +103,7 @@ class Engine:
         elif msg.location is not None:
             turn = self._location(state, msg)
         elif msg.media:
-            lang = self._language(state, msg.language_hint)
+            lang = self.language_for(state, msg.language_hint)
             turn = Turn((self._reply(self._t(lang, s.NOT_TEXT), lang),))
         elif state.context.get("intake") == "country":
             turn = self._intake_country(state, msg, text)
@@ -116,7 +116,7 @@ class Engine:
 
     def _during_case(self, state: UserState, msg: Inbound, text: str, case_id: int) -> Turn:
         """A coordinator has the conversation: relay what the user sends; only an emergency is still answered."""
-        lang = self._language(state, msg.language_hint)
+        lang = self.language_for(state, msg.language_hint)
         if msg.payload is not None:  # a stale button: the coordinator answers now, not the menus
             return Turn((self._reply(self._t(lang, s.HANDOFF_STARTED), lang),))
         if msg.location is not None or msg.media or not text.strip():
@@ -139,7 +139,8 @@ class Engine:
         self.store.save_user(state)
 
     # ---- languages ---------------------------------------------------------------------------------------
-    def _language(self, state: UserState, hint: str | None, guessed: str | None = None) -> str:
+    def language_for(self, state: UserState, hint: str | None, guessed: str | None = None) -> str:
+        """The reply language: chosen, else the message's when clear, else the last clear one, else the hint."""
         langs = self.kb.config.languages
         if state.language in langs:
             return str(state.language)
@@ -162,7 +163,7 @@ class Engine:
 
     # ---- buttons and commands ----------------------------------------------------------------------------
     def _payload(self, state: UserState, msg: Inbound) -> Turn:
-        lang = self._language(state, msg.language_hint)
+        lang = self.language_for(state, msg.language_hint)
         payload = msg.payload or ""
         kind, _, value = payload.partition(":")
         if payload == "start":
@@ -234,7 +235,7 @@ class Engine:
         if name == "centres":
             regions = []
             for region in self.kb.regions.values():
-                if any(self.render._region_of(c) == region.id for c in self.kb.centres.values()):
+                if any(self.render.region_of(c) == region.id for c in self.kb.centres.values()):
                     regions.append(Button(f"region:{region.id}", region.name[lang]))
             regions.sort(key=lambda b: b.label)
             return self._reply(self._t(lang, s.CHOOSE_CITY), lang, tuple(regions))
@@ -278,7 +279,7 @@ class Engine:
         return Turn((self._main_menu(lang),))
 
     def _intake_country(self, state: UserState, msg: Inbound, text: str) -> Turn:
-        lang = self._language(state, msg.language_hint)
+        lang = self.language_for(state, msg.language_hint)
         country = " ".join(text.split())[:COUNTRY_MAX]
         if country:
             state.context["intake_country"] = country
@@ -316,7 +317,7 @@ class Engine:
         return Turn((self._reply(self._t(lang, s.RATED), lang), Rated(case.id, int(rating))))
 
     def _location(self, state: UserState, msg: Inbound) -> Turn:
-        lang = self._language(state, msg.language_hint)
+        lang = self.language_for(state, msg.language_hint)
         assert msg.location is not None
         lines, venues = self.render.nearest_lines(msg.location.lat, msg.location.lon, lang)
         buttons = tuple(Button(f"centre:{v.centre_id}", v.title) for v in venues)
@@ -326,7 +327,7 @@ class Engine:
     def _text(self, state: UserState, msg: Inbound, text: str) -> Turn:
         text = text[:MAX_TEXT]
         guess = self.languages.guess(text)
-        lang = self._language(state, msg.language_hint, guess.language if guess.clear else None)
+        lang = self.language_for(state, msg.language_hint, guess.language if guess.clear else None)
         if guess.clear:
             state.context["last_language"] = guess.language
         if not any(ch.isalnum() for ch in text):

@@ -174,7 +174,7 @@ class Renderer:
     def _near(self, intent: Intent, lang: str, place: str) -> Rendered:
         if place in self.kb.regions:
             region = self.kb.regions[place]
-            here = [c for c in self.kb.centres.values() if self._region_of(c) == place]
+            here = [c for c in self.kb.centres.values() if self.region_of(c) == place]
             if here:
                 lines = "\n".join(self.centre_line(c, lang) for c in here)
                 return Rendered(
@@ -200,7 +200,7 @@ class Renderer:
             venues,
         )
 
-    def _region_of(self, centre: Centre) -> str | None:
+    def region_of(self, centre: Centre) -> str | None:
         city = self.kb.cities.get(centre.city)
         return city.region if city else None
 
@@ -209,7 +209,7 @@ class Renderer:
         others = []
         for centre in self.kb.centres.values():
             if centre.network == "unicancer":
-                groups.setdefault(self._region_of(centre) or "", []).append(centre)
+                groups.setdefault(self.region_of(centre) or "", []).append(centre)
             else:
                 others.append(centre)
         blocks = []

@@ -504,3 +504,20 @@ async def test_closed_cases_are_purged_after_the_retention_period(tg: Callable[.
         await t.channel._retention_job(None)  # type: ignore[arg-type]
         assert t.store.cases_of(f"tg:{USER}") == []
         assert t.fake.topics[GROUP][thread]["deleted"] is True
+
+
+@scenario
+async def test_replies_keep_their_context_on_both_sides(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        thread = await t.hand_off()
+        await t.say("first question")
+        await t.say("second question")
+        relayed_first = next(m for m in t.fake.bot_messages(GROUP, thread) if m.get("text") == "first question")
+        await t.coordinator("about your first question", thread=thread, reply_to=relayed_first)
+        answer = t.fake.bot_messages(USER)[-1]
+        assert answer["text"] == "about your first question"
+        assert answer["reply_to_message"]["text"] == "first question"
+        await t.feed(t.fake.user_says(USER, "thanks for that", reply_to_message=answer))
+        relayed = t.fake.bot_messages(GROUP, thread)[-1]
+        assert relayed["text"] == "thanks for that"
+        assert relayed["reply_to_message"]["text"] == "about your first question"

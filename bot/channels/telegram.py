@@ -339,7 +339,12 @@ class TelegramChannel:
                 self.store.enqueue(
                     action.case_id,
                     "to_group",
-                    {"from_chat_id": chat_id, "message_id": source.message_id, "emergency": action.emergency},
+                    {
+                        "from_chat_id": chat_id,
+                        "message_id": source.message_id,
+                        "emergency": action.emergency,
+                        "reply_to": source.reply_to_message.message_id if source.reply_to_message else None,
+                    },
                     dedupe=f"in:{chat_id}:{source.message_id}",
                 )
                 await self.flush()
@@ -565,8 +570,12 @@ class TelegramChannel:
         if delivery.direction == "to_group":
             await self._deliver_to_group(delivery, case, payload)
         else:
+            answered = self.store.user_message_for(case.id, payload["reply_to"]) if payload.get("reply_to") else None
             copied = await self._bot().copy_message(
-                chat_id=int(case.chat_id), from_chat_id=payload["from_chat_id"], message_id=payload["message_id"]
+                chat_id=int(case.chat_id),
+                from_chat_id=payload["from_chat_id"],
+                message_id=payload["message_id"],
+                reply_parameters=ReplyParameters(answered, allow_sending_without_reply=True) if answered else None,
             )
             self.store.delivered(delivery.id, case.id, int(copied.message_id), [payload["message_id"]], "out")
 
@@ -590,9 +599,18 @@ class TelegramChannel:
                         else ReplyParameters(current.thread_id, allow_sending_without_reply=True),
                     )
                     group_ids.append(int(flag.message_id))
+                answered = (
+                    self.store.group_message_for(case.id, payload["reply_to"]) if payload.get("reply_to") else None
+                )
                 if forum:
                     copied = await self._bot().copy_message(
-                        self.group, payload["from_chat_id"], payload["message_id"], message_thread_id=current.thread_id
+                        self.group,
+                        payload["from_chat_id"],
+                        payload["message_id"],
+                        message_thread_id=current.thread_id,
+                        reply_parameters=ReplyParameters(answered, allow_sending_without_reply=True)
+                        if answered
+                        else None,
                     )
                 else:
                     header = await self._bot().send_message(
@@ -678,7 +696,11 @@ class TelegramChannel:
         self.store.enqueue(
             case.id,
             "to_user",
-            {"from_chat_id": message.chat_id, "message_id": message.message_id},
+            {
+                "from_chat_id": message.chat_id,
+                "message_id": message.message_id,
+                "reply_to": message.reply_to_message.message_id if message.reply_to_message else None,
+            },
             dedupe=f"out:{message.chat_id}:{message.message_id}",
         )
         await self.flush()

@@ -167,10 +167,6 @@ class SqlStore:
         row = self._one(f"SELECT {CASE_COLUMNS} FROM cases WHERE user_id = ? AND status = 'open'", (user_id,))
         return _case(row) if row else None
 
-    def latest_case(self, user_id: str) -> Case | None:
-        row = self._one(f"SELECT {CASE_COLUMNS} FROM cases WHERE user_id = ? ORDER BY id DESC LIMIT 1", (user_id,))
-        return _case(row) if row else None
-
     def get_case(self, case_id: int) -> Case | None:
         row = self._one(f"SELECT {CASE_COLUMNS} FROM cases WHERE id = ?", (case_id,))
         return _case(row) if row else None
@@ -244,10 +240,6 @@ class SqlStore:
             "SELECT case_id FROM links WHERE group_message_id = ? ORDER BY case_id DESC LIMIT 1", (group_message_id,)
         )
         return self.get_case(int(row[0])) if row else None
-
-    def count_links(self, case_id: int, direction: str) -> int:
-        row = self._one("SELECT COUNT(*) FROM links WHERE case_id = ? AND direction = ?", (case_id, direction))
-        return int(row[0])
 
     # ---- deliveries -----------------------------------------------------------------------------------------
     def enqueue(self, case_id: int, direction: str, payload: dict[str, Any], dedupe: str) -> bool:

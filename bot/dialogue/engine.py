@@ -383,7 +383,10 @@ class Engine:
                         (*buttons, Button("handoff:offer", self._t(lang, s.MENU_HUMAN))),
                     ),
                 ),
-                Understanding(top.intent, top.confidence, lang, entities, tuple(r.intent for r in options), True),
+                # Not understood well enough to answer: reported as out of scope, the candidates as suggestions.
+                Understanding(
+                    OUT_OF_SCOPE, round(1 - top.confidence, 4), lang, entities, tuple(r.intent for r in options), True
+                ),
             )
         return self._miss(state, text, lang, top, entities)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dialogue.actions import Forgotten, Handoff, Inbound, Rated, Relay, Venue
+from bot.dialogue.actions import CaseDetails, Forgotten, Handoff, Inbound, Rated, Relay, Venue
 from conftest import Chat
 
 
@@ -117,26 +117,49 @@ def test_handoff_asks_consent_before_anything_is_shared(chat: Chat) -> None:
     assert "do not send medical files" in chat.text()
     assert not any(isinstance(a, Handoff) for a in chat.last.actions)
     chat.press("Yes")
-    assert not any(isinstance(a, Handoff) for a in chat.last.actions)
-    chat.press("Skip")
-    chat.press("Skip")
-    chat.press("Skip")
     events = [a for a in chat.last.actions if isinstance(a, Handoff)]
     assert events and events[0].event == "requested"
-    assert (events[0].user_type, events[0].country, events[0].topic) == (None, None, None)
+    assert "A coordinator will answer you here" in chat.text() and "Who are you?" in chat.text()
 
 
-def test_intake_answers_travel_with_the_request(chat: Chat) -> None:
+def open_case_like_a_channel(chat: Chat) -> int:
+    """What a channel does with the hand-off event: open the case in the store."""
+    case, _ = chat.engine.store.open_case(chat.user, "1", "en")
+    return case.id
+
+
+def test_the_optional_intake_refines_the_open_case(chat: Chat) -> None:
     chat.say("/human")
     chat.press("Yes")
-    assert "Who are you?" in chat.text()
+    case_id = open_case_like_a_channel(chat)
     chat.press("Family or friend")
+    assert CaseDetails(case_id, user_type="family") in chat.last.actions
     assert "Which country" in chat.text()
     chat.say("Algérie")
+    assert CaseDetails(case_id, country="Algérie") in chat.last.actions
     assert "What is it about?" in chat.text()
     chat.press("Treatment in France")
-    event = next(a for a in chat.last.actions if isinstance(a, Handoff))
-    assert (event.user_type, event.country, event.topic) == ("family", "Algérie", "care")
+    assert CaseDetails(case_id, topic="care") in chat.last.actions
+    chat.say("here are the details of our request")
+    assert chat.last.actions == (Relay(case_id),)
+
+
+def test_a_message_instead_of_a_country_is_relayed_not_stored(chat: Chat) -> None:
+    chat.say("/human")
+    chat.press("Yes")
+    case_id = open_case_like_a_channel(chat)
+    chat.press("Skip")
+    chat.say("we are in Oran and here are the details of our request")
+    assert chat.last.actions == (Relay(case_id),)
+
+
+def test_every_intake_step_can_be_skipped(chat: Chat) -> None:
+    chat.say("/human")
+    chat.press("Yes")
+    open_case_like_a_channel(chat)
+    for _ in range(3):
+        chat.press("Skip")
+    assert not any(isinstance(a, CaseDetails) for t in chat.turns for a in t.actions)
     assert "A coordinator will answer you here" in chat.text()
 
 
@@ -151,8 +174,6 @@ def test_unanswered_questions_travel_with_the_handoff(chat: Chat) -> None:
     chat.say("tell me a joke please")
     chat.say("/human")
     chat.press("Yes")
-    for _ in range(3):
-        chat.press("Skip")
     event = next(a for a in chat.last.actions if isinstance(a, Handoff))
     assert event.unanswered and event.unanswered[0]["text"] == "tell me a joke please"
 

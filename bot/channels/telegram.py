@@ -39,9 +39,21 @@ from telegram.request import BaseRequest
 from bot.channels.flood import FloodGate
 from bot.channels.text import fits_callback, rows, split_message, to_html
 from bot.dialogue import strings as s
-from bot.dialogue.actions import Button, Forgotten, Handoff, Inbound, Location, Rated, Relay, Reply, Turn, Venue
+from bot.dialogue.actions import (
+    Button,
+    CaseDetails,
+    Forgotten,
+    Handoff,
+    Inbound,
+    Location,
+    Rated,
+    Relay,
+    Reply,
+    Turn,
+    Venue,
+)
 from bot.dialogue.engine import Engine
-from bot.handoff.card import card_text, topic_name
+from bot.handoff.card import card_details, card_text, topic_name
 from bot.handoff.hours import WorkingHours
 from bot.settings import Settings
 from bot.store.base import Case, Delivery
@@ -348,6 +360,8 @@ class TelegramChannel:
                     dedupe=f"in:{chat_id}:{source.message_id}",
                 )
                 await self.flush()
+            elif isinstance(action, CaseDetails):
+                await self.add_details(action)
             elif isinstance(action, Rated):
                 await self._tell_group(action.case_id, self._g(s.GROUP_RATED).format(rating=action.rating))
             elif isinstance(action, Forgotten):
@@ -432,15 +446,7 @@ class TelegramChannel:
         return self.ui.gettext(self.group_lang, msgid)
 
     async def open_case(self, event: Handoff, chat_id: int) -> None:
-        case, created = self.store.open_case(
-            event.user_id,
-            str(chat_id),
-            event.language,
-            user_type=event.user_type,
-            country=event.country,
-            topic=event.topic,
-            unanswered=event.unanswered,
-        )
+        case, created = self.store.open_case(event.user_id, str(chat_id), event.language, unanswered=event.unanswered)
         if created:
             await self._ensure_thread(case)
         if not self.hours.is_open(datetime.now(UTC)):
@@ -449,6 +455,27 @@ class TelegramChannel:
                 await self._send(
                     chat_id, Reply(self.ui.gettext(event.language, s.OUT_OF_HOURS).format(when=when), event.language)
                 )
+
+    async def add_details(self, details: CaseDetails) -> None:
+        """What the user told after consenting: kept on the case and shown in its topic."""
+        self.store.set_case_details(details.case_id, details.user_type, details.country, details.topic)
+        case = self.store.get_case(details.case_id)
+        if case is not None:
+            lines = card_details(
+                case,
+                self.ui,
+                self.group_lang,
+                user_type=details.user_type is not None,
+                country=details.country is not None,
+                topic=details.topic is not None,
+            )
+            if lines:
+                await self._tell_group(case.id, "\n".join(lines))
+            if details.topic and case.thread_id and case.thread_id > 0 and await self.is_forum():
+                with contextlib.suppress(TelegramError):
+                    await self._bot().edit_forum_topic(
+                        self.group, case.thread_id, name=topic_name(case, self.ui, self.group_lang)
+                    )
 
     async def is_forum(self) -> bool:
         """Whether the coordinators' chat has topics; asked once (a topic the API refuses also tells)."""

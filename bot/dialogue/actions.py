@@ -64,9 +64,6 @@ class Handoff:
     user_id: str
     language: str
     unanswered: tuple[dict[str, object], ...] = ()
-    user_type: str | None = None
-    country: str | None = None
-    topic: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +72,16 @@ class Relay:
 
     case_id: int
     emergency: bool = False
+
+
+@dataclass(frozen=True)
+class CaseDetails:
+    """What the user chose to tell about themselves after consenting; it goes to the coordinators' card."""
+
+    case_id: int
+    user_type: str | None = None
+    country: str | None = None
+    topic: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +100,7 @@ class Forgotten:
     threads: tuple[int, ...] = ()
 
 
-Action = Reply | Venue | Handoff | Relay | Rated | Forgotten
+Action = Reply | Venue | Handoff | Relay | CaseDetails | Rated | Forgotten
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from bot.dialogue import strings as s
 from bot.dialogue.actions import (
     Action,
     Button,
+    CaseDetails,
     Forgotten,
     Handoff,
     Inbound,
@@ -105,8 +106,6 @@ class Engine:
         elif msg.media:
             lang = self.language_for(state, msg.language_hint)
             turn = Turn((self._reply(self._t(lang, s.NOT_TEXT), lang),))
-        elif state.context.get("intake") == "country":
-            turn = self._intake_country(state, msg, text)
         else:
             turn = self._text(state, msg, text)
         changed = (state.language, state.context) != before
@@ -117,10 +116,17 @@ class Engine:
     def _during_case(self, state: UserState, msg: Inbound, text: str, case_id: int) -> Turn:
         """A coordinator has the conversation: relay what the user sends; only an emergency is still answered."""
         lang = self.language_for(state, msg.language_hint)
+        if (msg.payload or "").startswith("intake:"):
+            return self._intake(state, (msg.payload or "").removeprefix("intake:"), lang)
         if msg.payload is not None:  # a stale button: the coordinator answers now, not the menus
             return Turn((self._reply(self._t(lang, s.HANDOFF_STARTED), lang),))
         if msg.location is not None or msg.media or not text.strip():
             return Turn((Relay(case_id),))
+        if state.context.get("intake") == "country":
+            country = " ".join(text.split())
+            if len(country) <= COUNTRY_MAX and len(country.split()) <= 4:  # a country, not a message to relay
+                return self._ask_topic(state, lang, (CaseDetails(case_id, country=country),))
+            state.context.pop("intake", None)
         ranked = self.matcher.rank(text[:MAX_TEXT])
         if self.bands.is_emergency(ranked) and EMERGENCY in self.kb.intents:
             notice = f"{self.kb.intents[EMERGENCY].answer[lang]}\n\n{self._t(lang, s.EMERGENCY_RELAYED)}"
@@ -200,7 +206,7 @@ class Engine:
         if kind == "rate":
             return self._rate(msg.user_id, value, lang)
         if kind == "intake":
-            return self._intake(state, msg.user_id, value, lang)
+            return self._intake(state, value, lang)
         return Turn((self._main_menu(lang),))
 
     def _known(self, kind: str, value: str) -> bool:
@@ -243,12 +249,18 @@ class Engine:
 
     def _handoff(self, state: UserState, step: str, lang: str, user_id: str) -> Turn:
         if step == "yes":
+            # The case opens now, so nothing the user writes next is lost; the intake only refines it.
             state.context["intake"] = "who"
             state.context["misses"] = 0
+            event = Handoff("requested", user_id, lang, tuple(state.context.pop("unanswered", [])))
             buttons = tuple(Button(f"intake:who:{key}", self._t(lang, label)) for key, label in WHO.items())
             skip = Button("intake:who:skip", self._t(lang, s.SKIP))
             return Turn(
-                (self._reply(self._t(lang, s.INTAKE_WHO), lang, (*buttons, skip)),),
+                (
+                    self._reply(self._t(lang, s.HANDOFF_STARTED), lang),
+                    event,
+                    self._reply(self._t(lang, s.INTAKE_WHO), lang, (*buttons, skip)),
+                ),
                 Understanding("human_handoff", 1.0, lang, handoff=True),
             )
         if step == "no":
@@ -259,54 +271,32 @@ class Engine:
             Understanding("human_handoff", 1.0, lang, handoff=True),
         )
 
-    def _intake(self, state: UserState, user_id: str, value: str, lang: str) -> Turn:
-        """Optional questions after consent, each skippable; then the case is requested."""
+    def _intake(self, state: UserState, value: str, lang: str) -> Turn:
+        """Optional questions once the case is open, each skippable; answers go to the coordinators' card."""
         step, _, answer = value.partition(":")
-        if state.context.get("intake") is None:
+        case_id = state.open_case
+        if case_id is None or state.context.get("intake") is None:
+            state.context.pop("intake", None)
             return Turn((self._main_menu(lang),))
+        details: tuple[CaseDetails, ...] = ()
         if step == "who":
             if answer in WHO:
-                state.context["intake_who"] = answer
+                details = (CaseDetails(case_id, user_type=answer),)
             state.context["intake"] = "country"
             skip = Button("intake:country:skip", self._t(lang, s.SKIP))
-            return Turn((self._reply(self._t(lang, s.INTAKE_COUNTRY), lang, (skip,)),))
+            return Turn((*details, self._reply(self._t(lang, s.INTAKE_COUNTRY), lang, (skip,))))
         if step == "country":
             return self._ask_topic(state, lang)
-        if step == "topic":
-            if answer in TOPICS:
-                state.context["intake_topic"] = answer
-            return self._request(state, user_id, lang)
-        return Turn((self._main_menu(lang),))
+        if step == "topic" and answer in TOPICS:
+            details = (CaseDetails(case_id, topic=answer),)
+        state.context.pop("intake", None)
+        return Turn((*details, self._reply(self._t(lang, s.HANDOFF_STARTED), lang)))
 
-    def _intake_country(self, state: UserState, msg: Inbound, text: str) -> Turn:
-        lang = self.language_for(state, msg.language_hint)
-        country = " ".join(text.split())[:COUNTRY_MAX]
-        if country:
-            state.context["intake_country"] = country
-        return self._ask_topic(state, lang)
-
-    def _ask_topic(self, state: UserState, lang: str) -> Turn:
+    def _ask_topic(self, state: UserState, lang: str, before: tuple[Action, ...] = ()) -> Turn:
         state.context["intake"] = "topic"
         buttons = tuple(Button(f"intake:topic:{key}", self._t(lang, label)) for key, label in TOPICS.items())
         skip = Button("intake:topic:skip", self._t(lang, s.SKIP))
-        return Turn((self._reply(self._t(lang, s.INTAKE_TOPIC), lang, (*buttons, skip)),))
-
-    def _request(self, state: UserState, user_id: str, lang: str) -> Turn:
-        """Consent given and intake done: the channel opens the case and tells the user when to expect an answer."""
-        event = Handoff(
-            "requested",
-            user_id,
-            lang,
-            tuple(state.context.pop("unanswered", [])),
-            user_type=state.context.pop("intake_who", None),
-            country=state.context.pop("intake_country", None),
-            topic=state.context.pop("intake_topic", None),
-        )
-        state.context.pop("intake", None)
-        return Turn(
-            (self._reply(self._t(lang, s.HANDOFF_STARTED), lang), event),
-            Understanding("human_handoff", 1.0, lang, handoff=True),
-        )
+        return Turn((*before, self._reply(self._t(lang, s.INTAKE_TOPIC), lang, (*buttons, skip))))
 
     def _rate(self, user_id: str, value: str, lang: str) -> Turn:
         case_id, _, rating = value.partition(":")

@@ -23,6 +23,21 @@ def topic_name(case: Case, ui: Interface, lang: str) -> str:
     return " · ".join(parts)[:128]
 
 
+def card_details(
+    case: Case, ui: Interface, lang: str, *, user_type: bool = True, country: bool = True, topic: bool = True
+) -> list[str]:
+    """The lines of what the user chose to tell: country, who they are, what about."""
+    t = ui.gettext
+    lines = []
+    if country and case.country:
+        lines.append(t(lang, s.CARD_COUNTRY).format(country=case.country))
+    if user_type and case.user_type in WHO_LABELS:
+        lines.append(t(lang, s.CARD_WHO).format(who=t(lang, WHO_LABELS[case.user_type])))
+    if topic and case.topic in TOPIC_LABELS:
+        lines.append(t(lang, s.CARD_TOPIC).format(topic=t(lang, TOPIC_LABELS[case.topic])))
+    return lines
+
+
 def card_text(case: Case, ui: Interface, lang: str, *, forum: bool) -> str:
     """The case card, in the coordinators' language; no name or phone, only what the user chose to tell."""
     t = ui.gettext
@@ -30,12 +45,7 @@ def card_text(case: Case, ui: Interface, lang: str, *, forum: bool) -> str:
         t(lang, s.CARD_TITLE).format(ticket=case.id),
         t(lang, s.CARD_LANGUAGE).format(language=ui.language_name(case.language)),
     ]
-    if case.country:
-        lines.append(t(lang, s.CARD_COUNTRY).format(country=case.country))
-    if case.user_type in WHO_LABELS:
-        lines.append(t(lang, s.CARD_WHO).format(who=t(lang, WHO_LABELS[case.user_type])))
-    if case.topic in TOPIC_LABELS:
-        lines.append(t(lang, s.CARD_TOPIC).format(topic=t(lang, TOPIC_LABELS[case.topic])))
+    lines += card_details(case, ui, lang)
     if case.unanswered:
         lines += ["", t(lang, s.CARD_UNANSWERED)]
         for item in case.unanswered:

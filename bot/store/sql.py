@@ -180,6 +180,14 @@ class SqlStore:
             _case(r) for r in self._all(f"SELECT {CASE_COLUMNS} FROM cases WHERE user_id = ? ORDER BY id", (user_id,))
         ]
 
+    def set_case_details(self, case_id: int, user_type: str | None, country: str | None, topic: str | None) -> None:
+        """Record what the user told after consenting; a field not given keeps its value."""
+        self._write(
+            "UPDATE cases SET user_type = COALESCE(?, user_type), country = COALESCE(?, country), "
+            "topic = COALESCE(?, topic) WHERE id = ?",
+            (user_type, country, topic, case_id),
+        )
+
     def claim_thread(self, case_id: int) -> bool:
         """Only one replica creates the topic of a case: the one whose claim (thread -1) lands first."""
         return self._write("UPDATE cases SET thread_id = -1 WHERE id = ? AND thread_id IS NULL", (case_id,)) == 1

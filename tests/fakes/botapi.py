@@ -426,6 +426,14 @@ class FakeTelegram:
         self.topics[chat_id][thread] = {"name": p["name"], "closed": False, "deleted": False}
         return {"message_thread_id": thread, "name": p["name"], "icon_color": 7322096}
 
+    def m_editForumTopic(self, p: dict[str, Any]) -> bool:
+        topic = self._topic(p)
+        if "name" in p:
+            if not 1 <= len(p["name"]) <= 128:
+                raise ApiError(400, "Bad Request: TOPIC_NAME_INVALID")
+            topic["name"] = p["name"]
+        return True
+
     def m_closeForumTopic(self, p: dict[str, Any]) -> bool:
         self._topic(p)["closed"] = True
         return True

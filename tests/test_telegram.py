@@ -266,14 +266,14 @@ async def test_errors_are_logged_with_a_trace_id_and_no_text(
     async with tg() as t:
 
         def broken(*args: Any, **kwargs: Any) -> Any:
-            raise RuntimeError("boom")
+            raise RuntimeError("failed on: my secret diagnosis text")  # an error message quoting the user
 
         t.engine.handle = broken  # type: ignore[method-assign]
         with caplog.at_level(logging.ERROR, logger="oncobot.telegram"):
             sent = await t.say("my secret diagnosis text")
         assert "Désolé" in texts(sent)
         record = next(r for r in caplog.records if "trace=" in r.getMessage())
-        assert "update_type=message" in record.getMessage()
+        assert "update_type=message" in record.getMessage() and "RuntimeError" in record.getMessage()
         assert "secret" not in caplog.text and "Amina" not in caplog.text
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import traceback
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -200,12 +201,14 @@ class TelegramChannel:
                 "other",
             )
         error = context.error
+        # Where it failed, by file and line only: an exception's own message may quote what the user wrote.
+        frames = traceback.extract_tb(error.__traceback__)[-6:] if error else []
         log.error(
-            "trace=%s update_type=%s error=%s",
+            "trace=%s update_type=%s error=%s at %s",
             trace,
             kind,
             type(error).__name__,
-            exc_info=(type(error), error, error.__traceback__) if error else None,
+            " < ".join(f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" for frame in reversed(frames)),
         )
         if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
             user = update.effective_user

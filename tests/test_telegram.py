@@ -224,6 +224,13 @@ async def test_in_a_group_only_commands_mentions_and_replies_are_answered(
         before = len(t.fake.bot_messages(-2002))
         await t.feed(world.member_says(-2002, USER, "and its website?", reply_to=answer[0]))
         assert "gustaveroussy.fr" in texts(t.fake.bot_messages(-2002)[before:])
+        await t.feed(world.member_says(-2002, USER, "/human"))
+        assert t.fake.calls_of("createForumTopic") == []
+        assert all(
+            not b.get("callback_data", "").startswith("handoff:")
+            for m in t.fake.bot_messages(-2002)
+            for b in buttons(m)
+        )
 
 
 @scenario

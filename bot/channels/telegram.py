@@ -274,8 +274,19 @@ class TelegramChannel:
         cleaned = text.replace(f"@{me}", " ").strip() if me else text
         user = f"tgg:{message.chat_id}:{message.from_user.id}"
         turn = self.engine.handle(Inbound(user, text=cleaned, language_hint=message.from_user.language_code))
-        reply_turn = Turn(tuple(a for a in turn.actions if isinstance(a, Reply | Venue)), turn.understanding)
-        await self.perform(reply_turn, message.chat_id, user, reply_to=message.message_id)
+        await self.perform(self._for_group(turn), message.chat_id, user, reply_to=message.message_id)
+
+    @staticmethod
+    def _for_group(turn: Turn) -> Turn:
+        """A group gets answers and maps only: a hand-off is a private matter, so its buttons are left out."""
+        kept: list[Reply | Venue] = []
+        for action in turn.actions:
+            if isinstance(action, Reply):
+                buttons = tuple(b for b in action.buttons if not b.id.startswith("handoff:"))
+                kept.append(Reply(action.text, action.language, buttons))
+            elif isinstance(action, Venue):
+                kept.append(action)
+        return Turn(tuple(kept), turn.understanding)
 
     async def on_callback(self, query: CallbackQuery) -> None:
         """Every button press is answered; menus change in place, answers arrive as new messages."""
@@ -288,9 +299,12 @@ class TelegramChannel:
         if data.startswith("pg:") and message is not None:
             await self._turn_page(message, int(data[3:]) if data[3:].isdigit() else 0)
             return
-        if message is not None and message.chat.type != ChatType.PRIVATE:
+        in_group = message is not None and message.chat.type != ChatType.PRIVATE
+        if in_group and message is not None:
             user = f"tgg:{message.chat.id}:{sender.id}"
         turn = self.engine.handle(Inbound(user, payload=data, language_hint=sender.language_code))
+        if in_group:
+            turn = self._for_group(turn)
         chat_id = message.chat.id if message is not None else sender.id
         replies = turn.replies
         in_place = message is not None and data.startswith(EDITED_IN_PLACE) and len(turn.actions) == len(replies) == 1

@@ -15,7 +15,7 @@ from telegram.ext import Application
 
 from bot.assistant import Parts, build_engine
 from bot.channels.telegram import TelegramChannel
-from bot.dialogue.actions import Reply
+from bot.dialogue.actions import Button, Reply
 from bot.settings import Settings
 from bot.store.sqlite import SqliteStore
 from fakes.botapi import ApiError, FakeTelegram
@@ -541,3 +541,17 @@ async def test_a_message_typed_right_after_consent_reaches_the_coordinators(tg: 
         case = t.store.current_case(f"tg:{USER}")
         assert case is not None and case.thread_id
         assert t.fake.bot_messages(GROUP, case.thread_id)[-1]["text"] == "my mother needs help with her file"
+
+
+@scenario
+async def test_long_lists_of_choices_are_paged_in_place(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        choices = tuple(Button(f"centre:c{i}", f"Centre {i}") for i in range(20))
+        sent = await t.channel._send(USER, Reply("Choose a centre:", "en", choices))
+        assert sent is not None
+        message = t.fake.bot_messages(USER)[-1]
+        data = [b["callback_data"] for b in buttons(message)]
+        assert data[:8] == [f"centre:c{i}" for i in range(8)] and data[-1] == "pg:1"
+        await t.press("pg:1", message=message)
+        data = [b["callback_data"] for b in buttons(message)]
+        assert data[0] == "centre:c8" and data[-2:] == ["pg:0", "pg:2"]

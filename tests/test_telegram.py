@@ -555,3 +555,11 @@ async def test_long_lists_of_choices_are_paged_in_place(tg: Callable[..., Tg]) -
         await t.press("pg:1", message=message)
         data = [b["callback_data"] for b in buttons(message)]
         assert data[0] == "centre:c8" and data[-2:] == ["pg:0", "pg:2"]
+
+
+@scenario
+async def test_a_refused_command_menu_does_not_stop_the_start(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        t.fake.fail_next("setMyCommands", ApiError(400, "Bad Request: not supported"), times=10)
+        await t.channel._post_init(t.app)
+        assert await t.say("hello")

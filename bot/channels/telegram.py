@@ -144,7 +144,10 @@ class TelegramChannel:
         return application
 
     async def _post_init(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        await self.register_commands()
+        try:
+            await self.register_commands()
+        except TelegramError as exc:  # a menu we could not set must not keep the assistant from answering
+            log.warning("could not register the command menu: %s", type(exc).__name__)
         if application.job_queue is not None:
             application.job_queue.run_repeating(self._flush_job, interval=FLUSH_EVERY, first=0.5, name="deliveries")
             if self.settings.retention_days:

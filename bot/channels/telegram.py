@@ -580,6 +580,7 @@ class TelegramChannel:
 
     # ---- deliveries --------------------------------------------------------------------------------------------
     async def _flush_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        self.flood.forget_idle()  # bounded memory: users quiet for a minute are dropped from the gate
         await self.flush()
 
     async def _retention_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -52,8 +52,6 @@ DEFAULT_FOR_ENTITY = {
 REMEMBERED = ("centre", "city", "organisation")
 KEEP_UNANSWERED = 3
 GREETING = "greeting"
-WHO = {"patient": s.WHO_PATIENT, "family": s.WHO_FAMILY, "professional": s.WHO_PROFESSIONAL, "buyer": s.WHO_BUYER}
-TOPICS = {"care": s.TOPIC_CARE, "training": s.TOPIC_TRAINING, "buying": s.TOPIC_BUYING, "other": s.TOPIC_OTHER}
 COUNTRY_MAX = 60
 # What keeps working while a coordinator has the conversation.
 DURING_CASE = {"forget", "intent:privacy_data_request", "menu:language"}
@@ -253,7 +251,7 @@ class Engine:
             state.context["intake"] = "who"
             state.context["misses"] = 0
             event = Handoff("requested", user_id, lang, tuple(state.context.pop("unanswered", [])))
-            buttons = tuple(Button(f"intake:who:{key}", self._t(lang, label)) for key, label in WHO.items())
+            buttons = tuple(Button(f"intake:who:{key}", self._t(lang, label)) for key, label in s.WHO_LABELS.items())
             skip = Button("intake:who:skip", self._t(lang, s.SKIP))
             return Turn(
                 (
@@ -280,21 +278,21 @@ class Engine:
             return Turn((self._main_menu(lang),))
         details: tuple[CaseDetails, ...] = ()
         if step == "who":
-            if answer in WHO:
+            if answer in s.WHO_LABELS:
                 details = (CaseDetails(case_id, user_type=answer),)
             state.context["intake"] = "country"
             skip = Button("intake:country:skip", self._t(lang, s.SKIP))
             return Turn((*details, self._reply(self._t(lang, s.INTAKE_COUNTRY), lang, (skip,))))
         if step == "country":
             return self._ask_topic(state, lang)
-        if step == "topic" and answer in TOPICS:
+        if step == "topic" and answer in s.TOPIC_LABELS:
             details = (CaseDetails(case_id, topic=answer),)
         state.context.pop("intake", None)
         return Turn((*details, self._reply(self._t(lang, s.HANDOFF_STARTED), lang)))
 
     def _ask_topic(self, state: UserState, lang: str, before: tuple[Action, ...] = ()) -> Turn:
         state.context["intake"] = "topic"
-        buttons = tuple(Button(f"intake:topic:{key}", self._t(lang, label)) for key, label in TOPICS.items())
+        buttons = tuple(Button(f"intake:topic:{key}", self._t(lang, label)) for key, label in s.TOPIC_LABELS.items())
         skip = Button("intake:topic:skip", self._t(lang, s.SKIP))
         return Turn((*before, self._reply(self._t(lang, s.INTAKE_TOPIC), lang, (*buttons, skip))))
 
@@ -326,18 +324,19 @@ class Engine:
         found = self.entities.find(text)
         ranked = self.matcher.rank(text, found=found)
         turn = self._decide(state, text, lang, ranked, found)
-        if self.bands.might_be_emergency(ranked) and turn.actions and isinstance(turn.actions[0], Reply):
-            first = turn.actions[0]
-            hint = self._reply(f"{self._t(first.language, s.EMERGENCY_HINT)}\n\n{first.text}", first.language)
-            turn = Turn((Reply(hint.text, first.language, first.buttons), *turn.actions[1:]), turn.understanding)
+        if self.bands.might_be_emergency(ranked):
+            turn = self._amend_first(turn, prefix=s.EMERGENCY_HINT)
         switch = self._switch_offer(state, guess.language if guess.clear else None, lang)
-        if switch and turn.actions and isinstance(turn.actions[0], Reply):
-            first = turn.actions[0]
-            turn = Turn(
-                (Reply(first.text, first.language, (*first.buttons, switch)), *turn.actions[1:]),
-                turn.understanding,
-            )
-        return turn
+        return self._amend_first(turn, button=switch) if switch else turn
+
+    def _amend_first(self, turn: Turn, *, prefix: str | None = None, button: Button | None = None) -> Turn:
+        """The first reply with a line put above it (in its language) or a button added under it."""
+        if not turn.actions or not isinstance(turn.actions[0], Reply):
+            return turn
+        first = turn.actions[0]
+        text = f"{self._t(first.language, prefix)}\n\n{first.text}" if prefix else first.text
+        buttons = (*first.buttons, button) if button else first.buttons
+        return Turn((self._reply(text, first.language, buttons), *turn.actions[1:]), turn.understanding)
 
     def _switch_offer(self, state: UserState, detected: str | None, lang: str) -> Button | None:
         """A message clearly in another language than the chosen one gets a button to switch, never a silent switch."""
@@ -395,10 +394,8 @@ class Engine:
             (),
             True,
         )
-        if misses >= MISSES_BEFORE_OFFER:
-            return Turn((self._reply(self._t(lang, s.STILL_NOT_UNDERSTOOD), lang, (human,)),), understanding)
         fallback = self.kb.intents.get(OUT_OF_SCOPE)
-        if fallback is None:
+        if misses >= MISSES_BEFORE_OFFER or fallback is None:
             return Turn((self._reply(self._t(lang, s.STILL_NOT_UNDERSTOOD), lang, (human,)),), understanding)
         body = fallback.answer[lang]
         buttons = (*self._follow_ups(fallback, lang), human)

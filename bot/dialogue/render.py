@@ -98,14 +98,11 @@ class Renderer:
                 venues.append(venue)
         return "\n".join(lines), tuple(venues)
 
-    def static(self, intent: Intent, lang: str) -> Rendered:
-        return Rendered(intent.answer[lang])
-
     def render(self, intent: Intent, lang: str, entity: str | None) -> Rendered:
         """The answer to an intent about `entity` (an id of the kind the intent needs), or its `ask` variant."""
         kind = intent.kind
         if kind is None:
-            return self.static(intent, lang)
+            return Rendered(intent.answer[lang])
         if kind == "centre_list":
             return self._centre_list(intent, lang)
         if entity is None:

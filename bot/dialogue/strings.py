@@ -131,3 +131,7 @@ COORDINATOR = (
 )  # fmt: skip
 
 EVERY = ALL + COORDINATOR
+
+# The optional intake's choices: stable ids (stored on cases) and their labels.
+WHO_LABELS = {"patient": WHO_PATIENT, "family": WHO_FAMILY, "professional": WHO_PROFESSIONAL, "buyer": WHO_BUYER}
+TOPIC_LABELS = {"care": TOPIC_CARE, "training": TOPIC_TRAINING, "buying": TOPIC_BUYING, "other": TOPIC_OTHER}

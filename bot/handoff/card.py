@@ -6,20 +6,12 @@ from bot.dialogue import strings as s
 from bot.i18n import Interface
 from bot.store.base import Case
 
-WHO_LABELS = {
-    "patient": s.WHO_PATIENT,
-    "family": s.WHO_FAMILY,
-    "professional": s.WHO_PROFESSIONAL,
-    "buyer": s.WHO_BUYER,
-}
-TOPIC_LABELS = {"care": s.TOPIC_CARE, "training": s.TOPIC_TRAINING, "buying": s.TOPIC_BUYING, "other": s.TOPIC_OTHER}
-
 
 def topic_name(case: Case, ui: Interface, lang: str) -> str:
     """A forum topic's name: language, ticket and topic, within Telegram's 128 characters."""
     parts = [case.language.upper(), f"#{case.id}"]
-    if case.topic in TOPIC_LABELS:
-        parts.append(ui.gettext(lang, TOPIC_LABELS[case.topic]))
+    if case.topic in s.TOPIC_LABELS:
+        parts.append(ui.gettext(lang, s.TOPIC_LABELS[case.topic]))
     return " · ".join(parts)[:128]
 
 
@@ -31,10 +23,10 @@ def card_details(
     lines = []
     if country and case.country:
         lines.append(t(lang, s.CARD_COUNTRY).format(country=case.country))
-    if user_type and case.user_type in WHO_LABELS:
-        lines.append(t(lang, s.CARD_WHO).format(who=t(lang, WHO_LABELS[case.user_type])))
-    if topic and case.topic in TOPIC_LABELS:
-        lines.append(t(lang, s.CARD_TOPIC).format(topic=t(lang, TOPIC_LABELS[case.topic])))
+    if user_type and case.user_type in s.WHO_LABELS:
+        lines.append(t(lang, s.CARD_WHO).format(who=t(lang, s.WHO_LABELS[case.user_type])))
+    if topic and case.topic in s.TOPIC_LABELS:
+        lines.append(t(lang, s.CARD_TOPIC).format(topic=t(lang, s.TOPIC_LABELS[case.topic])))
     return lines
 
 

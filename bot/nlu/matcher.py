@@ -6,7 +6,8 @@ did, within CLINC150's noise and identically on the shipped evaluation, build in
 and leave most weights at exactly zero on large knowledge bases (kept sparse by LinearScorer: at 100,000 examples
 over 1,000 intents the served model takes under 100 MB). Character n-gram ranges, word trigrams and skip pairs,
 sublinear tf, LSA, nearest-example similarity, logistic regression, Crammer-Singer and ensembles moved CLINC150
-accuracy by less than its noise, so none of them is here.
+accuracy by less than its noise, so none of them is here. What did move it is meaning for unseen words: optional
+distilled word vectors (bot.nlu.vectors, bot.nlu.semantic), 92.9 % to 95.3 % on CLINC150's validation split.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from rapidfuzz import fuzz, process
 from bot.nlu.entities import Entities, EntityIndex
 from bot.nlu.features import Features, LinearScorer, char_ngrams, word_ngrams
 from bot.nlu.normalise import is_han, normalise, tokens
+from bot.nlu.semantic import DENSE_WEIGHT, SemanticHead, network
+from bot.nlu.vectors import WordVectors
 
 if TYPE_CHECKING:
     from sklearn.linear_model import SGDClassifier
@@ -37,7 +40,7 @@ RARE_FROM = 20_000  # from this many examples on, n-grams seen only once (mostly
 CALIBRATION_HOLDOUT = 3_000  # above 3 x this many examples, one held-out split fits the temperature, not 3 folds
 DEFAULT_TEMPERATURE = 0.1  # when there is too little to calibrate on
 BIAS = 1.0  # the constant feature whose weight is an intent's bias (liblinear's intercept_scaling)
-MATCHER_VERSION = 2  # bump when the stored shape changes, so cached matchers built by older code are rebuilt
+MATCHER_VERSION = 3  # bump when the stored shape changes, so cached matchers built by older code are rebuilt
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,10 @@ class Matcher:
         temperature: float,
         speller: Speller,
         entities: EntityIndex | None = None,
+        semantic: SemanticHead | None = None,
     ) -> None:
         self.entities = entities
+        self.semantic = semantic
         self.features = features
         self.scorer = scorer
         self.temperature = temperature
@@ -104,23 +109,34 @@ class Matcher:
 
     @classmethod
     def build(
-        cls, examples: Sequence[tuple[str, str]], *, entities: EntityIndex | None = None, calibrate: bool = True
+        cls,
+        examples: Sequence[tuple[str, str]],
+        *,
+        entities: EntityIndex | None = None,
+        vectors: WordVectors | None = None,
+        calibrate: bool = True,
     ) -> Matcher:
         """Learn term weights from (text, intent) pairs and fit the confidence scale on held-out examples.
 
         With an entity index, names are masked by their kind before learning, as they are before matching.
+        With distilled word vectors, the message's vector joins the features (see bot.nlu.semantic).
         """
         texts = [entities.find(t).masked() if entities else normalise(t) for t, _ in examples]
         labels = np.array([label for _, label in examples])
-        features, matrix = Features.fit(texts, [char_ngrams, word_ngrams], min_df=2 if len(texts) >= RARE_FROM else 1)
-        matrix = with_bias(matrix)
+        features, sparse = Features.fit(texts, [char_ngrams, word_ngrams], min_df=2 if len(texts) >= RARE_FROM else 1)
+        dense = vectors.embed_many(texts) if vectors is not None else None
+        matrix = with_bias(sparse, dense)
         classifier = learner(len(texts)).fit(matrix, labels)
         classes = np.asarray(classifier.classes_)
-        temperature = held_out_temperature(matrix, labels, classes) if calibrate else DEFAULT_TEMPERATURE
+        temperature = held_out_temperature(matrix, labels, classes, dense) if calibrate else DEFAULT_TEMPERATURE
         coef = np.asarray(classifier.coef_)
-        scorer = LinearScorer(coef[:, :-1], coef[:, -1] * BIAS, classes.tolist())
+        scorer = LinearScorer(coef[:, : features.size], coef[:, -1] * BIAS, classes.tolist())
+        semantic = None
+        if vectors is not None and dense is not None:
+            linear = (coef[:, features.size : -1] * DENSE_WEIGHT).T
+            semantic = SemanticHead(vectors, linear, network(dense, labels))
         speller = Speller({tok for t in texts for tok in tokens(t) if len(tok) >= 3 and not is_han(tok)})
-        return cls(features, scorer, temperature, speller, entities)
+        return cls(features, scorer, temperature, speller, entities, semantic)
 
     def __getstate__(self) -> dict[str, object]:
         return self.__dict__ | {"version": MATCHER_VERSION}
@@ -138,8 +154,12 @@ class Matcher:
 
     def scores(self, text: str, found: Entities | None = None) -> np.ndarray:
         """Raw margins per intent, in the order of `intents`."""
-        columns, values = self.features.transform(self.prepare(text, found))
-        return self.scorer.scores(columns, values)
+        prepared = self.prepare(text, found)
+        columns, values = self.features.transform(prepared)
+        margins = self.scorer.scores(columns, values)
+        if self.semantic is not None:
+            margins = margins + self.semantic.scores(prepared)
+        return margins
 
     def rank(self, text: str, limit: int = 5, found: Entities | None = None) -> list[Ranked]:
         """The most likely intents first, with confidences that sum to 1 over all intents."""
@@ -172,8 +192,8 @@ def learner(n_examples: int) -> SGDClassifier:
     )
 
 
-def with_bias(matrix: object) -> object:
-    """The training matrix with a constant last column, whose weight is each intent's bias.
+def with_bias(matrix: object, dense: np.ndarray | None = None) -> object:
+    """The training matrix (and message vectors, if any) with a constant last column: each intent's bias.
 
     Learned as a weight, the bias is regularised like the others (as liblinear does); left free, SGD gave intents with
     many varied examples (emergencies) a bias that let them win messages that match little, like "and its website?".
@@ -181,10 +201,13 @@ def with_bias(matrix: object) -> object:
     from scipy.sparse import csr_matrix, hstack
 
     rows = matrix.shape[0]  # type: ignore[attr-defined]
-    return hstack([matrix, csr_matrix(np.full((rows, 1), BIAS, dtype=np.float32))]).tocsr()
+    parts = [matrix] if dense is None else [matrix, csr_matrix(DENSE_WEIGHT * dense)]
+    return hstack([*parts, csr_matrix(np.full((rows, 1), BIAS, dtype=np.float32))]).tocsr()
 
 
-def held_out_temperature(matrix: object, labels: np.ndarray, classes: np.ndarray) -> float:
+def held_out_temperature(
+    matrix: object, labels: np.ndarray, classes: np.ndarray, dense: np.ndarray | None = None
+) -> float:
     """The softmax temperature fitted on margins of examples the model did not learn from.
 
     Three folds while the knowledge base is small; above that one split with a few thousand held out, which is
@@ -213,6 +236,8 @@ def held_out_temperature(matrix: object, labels: np.ndarray, classes: np.ndarray
         margins = np.asarray(model.decision_function(matrix[test]))  # type: ignore[index]
         if margins.ndim == 1:  # two classes: one margin, for the second
             margins = np.column_stack([-margins, margins])
+        if dense is not None:
+            margins = margins + SemanticHead.held_out(network(dense[train], labels[train]), dense[test])
         fold_scores = np.full((len(test), len(classes)), -1e3)  # an intent this model never saw never wins
         fold_scores[:, np.searchsorted(classes, model.classes_)] = margins
         scores.append(fold_scores)

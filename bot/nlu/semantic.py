@@ -4,7 +4,7 @@ The vector comes from an Embedder: distilled word vectors (bot.nlu.vectors) or a
 (bot.nlu.encoder). On CLINC150's validation split (never its test), the distilled vectors as extra linear features
 took in-scope accuracy from 92.9 % to 94.5 %; a one-hidden-layer network over the same vectors, its log-probabilities
 added to the linear margins, about half a point more: it sees combinations of meanings that one weight per dimension
-cannot. With the encoder's vectors: 95.4 % linear, 96.7 % with the network.
+cannot. With a three-layer encoder's vectors: 95.4 % linear, 96.7 % with the network (two layers: 95.0, 96.1).
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+
+from bot.nlu.features import without_denormals
 
 if TYPE_CHECKING:
     from sklearn.neural_network import MLPClassifier
@@ -62,11 +64,11 @@ class SemanticHead:
 
     def __init__(self, embedder: Embedder, linear: np.ndarray, model: MLPClassifier) -> None:
         self.embedder = embedder
-        self.linear = np.ascontiguousarray(linear, dtype=np.float32)  # (dimensions, intents)
-        self.hidden_w = np.ascontiguousarray(model.coefs_[0], dtype=np.float32)
-        self.hidden_b = np.asarray(model.intercepts_[0], dtype=np.float32)
-        self.out_w = np.ascontiguousarray(model.coefs_[1], dtype=np.float32)
-        self.out_b = np.asarray(model.intercepts_[1], dtype=np.float32)
+        self.linear = without_denormals(linear)  # (dimensions, intents)
+        self.hidden_w = without_denormals(model.coefs_[0])
+        self.hidden_b = without_denormals(model.intercepts_[0])
+        self.out_w = without_denormals(model.coefs_[1])
+        self.out_b = without_denormals(model.intercepts_[1])
 
     @staticmethod
     def network_scores(model_output: np.ndarray) -> np.ndarray:

@@ -102,9 +102,9 @@ def test_text_is_split_as_an_uncased_bert_tokenizer_splits_it() -> None:
 
 
 def test_words_are_cut_into_the_longest_known_pieces(vectors: WordVectors) -> None:
-    pieces = [vectors.pieces[i] for i in vectors.ids("Unaffable automobile")]
+    pieces = [vectors.pieces[i] for i in vectors.vocabulary.ids("Unaffable automobile")]
     assert pieces == ["un", "##aff", "##able", "automobile"]
-    assert vectors.ids("unknownword") == []
+    assert vectors.vocabulary.ids("unknownword") == []
     assert not vectors.embed("zzz").any()
 
 
@@ -137,7 +137,6 @@ def test_distilled_vectors_survive_a_round_trip_through_a_file(vectors: WordVect
     loaded = WordVectors.load(path)
     assert loaded.pieces == vectors.pieces
     assert np.allclose(loaded.embed("rent an automobile"), vectors.embed("rent an automobile"), atol=1e-3)
-    assert loaded.fingerprint() != WordVectors(["car"], np.ones((1, 6), dtype=np.float32)).fingerprint()
 
 
 def test_the_encoder_sees_unknown_words_as_bert_does_and_batches_as_it_answers(encoder: Encoder) -> None:
@@ -150,5 +149,5 @@ def test_an_exported_encoder_is_loaded_from_its_folder(encoder: Encoder, tmp_pat
     (tmp_path / "encoder.onnx").write_bytes(encoder.model)
     (tmp_path / "vocab.txt").write_text("\n".join(encoder.vocabulary.pieces) + "\n", encoding="utf-8")
     loaded = Encoder.load(tmp_path)
-    assert loaded.fingerprint() == encoder.fingerprint()
+    assert loaded.model == encoder.model
     assert np.allclose(loaded.embed("rent a car"), encoder.embed("rent a car"))

@@ -36,8 +36,6 @@ class Embedder(Protocol):
 
     def embed_many(self, texts: Sequence[str]) -> np.ndarray: ...
 
-    def fingerprint(self) -> str: ...
-
 
 def network(vectors: np.ndarray, labels: np.ndarray) -> MLPClassifier:
     """Train the one-hidden-layer network on message vectors (scikit-learn; training only)."""
@@ -78,13 +76,10 @@ class SemanticHead:
         out: np.ndarray = NETWORK_MIX * log_softmax(model_output)
         return out
 
-    @classmethod
-    def held_out(cls, model: MLPClassifier, vectors: np.ndarray) -> np.ndarray:
+    @staticmethod
+    def held_out(model: MLPClassifier, vectors: np.ndarray) -> np.ndarray:
         """What the network adds to the margins of messages it did not learn from (for calibration)."""
-        output = model.predict_proba(vectors)
-        if output.shape[1] == 1:
-            output = np.column_stack([1 - output[:, 0], output[:, 0]])
-        clipped: np.ndarray = NETWORK_MIX * np.log(np.clip(output, 1e-12, 1.0))
+        clipped: np.ndarray = NETWORK_MIX * np.log(np.clip(model.predict_proba(vectors), 1e-12, 1.0))
         return clipped
 
     def scores(self, text: str) -> np.ndarray:

@@ -234,8 +234,6 @@ def clinc(data: Path, embedders: dict[str, Embedder]) -> tuple[dict[str, float |
             f"  build {run.build_s:.1f} s (peak RSS while building {run.build_rss:.0f} MB); "
             f"serving peak RSS {run.rss_mb:.0f} MB"
         )
-    if len(embedders) < len(EMBEDDERS):
-        print("(configurations missing: install the extra 'export' once, or pass --vectors FILE / --encoder DIR)")
     print("targets: in-scope accuracy ≥ 94 % with OOS recall ≥ 55 %, p99 ≤ 3 ms, RSS ≤ 200 MB")
     head, best = runs[-1].results["target"], runs[-1]
     return {
@@ -333,7 +331,7 @@ def word_vectors(choice: str) -> Embedder | None:
         start = time.perf_counter()
         vectors = distil()
     except ImportError as missing:
-        print(f"(no distilled vectors: {missing.name} is not installed)")
+        print(f"(no distilled vectors: {missing.name} is not installed: pip install '.[export]')")
         return None
     cache.parent.mkdir(parents=True, exist_ok=True)
     vectors.save(cache)
@@ -345,21 +343,18 @@ def sentence_encoder(choice: str) -> Embedder | None:
     """The encoder asked for: none, a folder, or (auto) the one exported once into the user's cache folder."""
     if choice == "none":
         return None
-    try:
-        from bot.nlu.encoder import LAYERS, MODEL_FILE, Encoder, export
-    except ImportError as missing:
-        print(f"(no sentence encoder: {missing.name} is not installed)")
-        return None
-    if choice != "auto":
-        return Encoder.load(Path(choice))
+    from bot.nlu.encoder import LAYERS, MODEL_FILE, Encoder, export
+
     folder = cache_folder() / f"minilm-{LAYERS}-layers"
-    if (folder / MODEL_FILE).exists():
-        return Encoder.load(folder)
     try:
+        if choice != "auto":
+            return Encoder.load(Path(choice))
+        if (folder / MODEL_FILE).exists():
+            return Encoder.load(folder)
         start = time.perf_counter()
         encoder = export(folder)
     except ImportError as missing:
-        print(f"(no sentence encoder: {missing.name} is not installed)")
+        print(f"(no sentence encoder: {missing.name} is not installed: pip install '.[export]')")
         return None
     print(f"exported the encoder in {time.perf_counter() - start:.0f} s into {folder}")
     return encoder

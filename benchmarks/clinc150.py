@@ -83,11 +83,6 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 if sys.platform != "darwin" else 1024 * 1024)
 
 
-def percentile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def serve(model: Path, queries: Path, out: Path) -> None:
     """In a fresh process: load the matcher, answer each query once, record top intent, confidence and time."""
     import gc
@@ -195,6 +190,8 @@ class Run:
 
 def measure(name: str, splits: dict[str, list[list[str]]], embedder: Embedder | None) -> Run:
     """Build on train, choose thresholds on val, answer test once."""
+    from bot.evaluation import percentile
+
     examples = [(t, y) for t, y in splits["train"] + splits["oos_train"]]
     val = splits["val"] + splits["oos_val"]
     test = splits["test"] + splits["oos_test"]
@@ -273,7 +270,9 @@ def perturb(text: str, copy: int, rng: random.Random) -> str:
 
 
 def scaled(data: Path, size: int, embedder: Embedder | None) -> None:
-    """Build on `size` synthetic examples over 1,050 intents and time queries (perturbed val phrases) against it."""
+    """Build on `size` synthetic examples over 1,000 intents and time queries (perturbed val phrases) against it."""
+    from bot.evaluation import percentile
+
     splits = json.loads(data.read_text(encoding="utf-8"))
     rng = random.Random(0)
     examples = [(perturb(t, copy, rng), f"{y}@{copy}") for copy in range(len(BRANDS)) for t, y in splits["train"]][
@@ -305,7 +304,7 @@ def main() -> None:
     parser.add_argument("--encoder", default="auto", help="sentence encoder: auto, none or a folder")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
-    found = {LABELS[name]: make(getattr(args, name)) for name, make in EMBEDDERS.items()}
+    found = {label: make(getattr(args, name)) for name, (label, make) in EMBEDDERS.items()}
     headline, best = clinc(args.data, {label: e for label, e in found.items() if e is not None})
     if args.scale:
         scaled(args.data, args.scale, best)  # after CLINC, so that its larger build does not count in the headline
@@ -360,8 +359,10 @@ def sentence_encoder(choice: str) -> Embedder | None:
     return encoder
 
 
-EMBEDDERS = {"vectors": word_vectors, "encoder": sentence_encoder}
-LABELS = {"vectors": "distilled MiniLM word vectors", "encoder": "MiniLM sentence encoder, 2 layers, int8"}
+EMBEDDERS = {  # option: (label in the table, how to get it)
+    "vectors": ("distilled MiniLM word vectors", word_vectors),
+    "encoder": ("MiniLM sentence encoder, 2 layers, int8", sentence_encoder),
+}
 
 
 if __name__ == "__main__":

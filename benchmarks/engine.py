@@ -17,28 +17,21 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 REPO = Path(__file__).resolve().parent.parent
 COLD_START = """
-import sys, time
-t = time.perf_counter()
+import sys
 from bot.assistant import build_engine
 from bot.settings import Settings
 engine = build_engine(Settings.from_env({"ONCOBOT_STATE_DIR": sys.argv[1]}))
 from bot.dialogue.actions import Inbound
 engine.handle(Inbound("bench", text="where is gustave roussy"))
-print(time.perf_counter() - t)
 """
 
 
 def cold_start(state: str) -> float:
     """Seconds from interpreter start to the first answer, in a fresh process."""
     start = time.perf_counter()
-    out = subprocess.run(
-        [sys.executable, "-c", COLD_START, state], capture_output=True, text=True, check=True, cwd=REPO
-    )
-    del out
+    subprocess.run([sys.executable, "-c", COLD_START, state], capture_output=True, text=True, check=True, cwd=REPO)
     return time.perf_counter() - start
 
 
@@ -53,22 +46,22 @@ def main() -> None:
 
         from bot.assistant import build_engine
         from bot.dialogue.actions import Inbound
+        from bot.evaluation import percentile, read_cases
         from bot.settings import Settings
 
         engine = build_engine(Settings.from_env({"ONCOBOT_STATE_DIR": state}))
-        texts = [c["text"] for c in yaml.safe_load((REPO / "tests/eval/public.yaml").read_text())["cases"]]
+        texts = [c.text for c in read_cases(REPO / "tests/eval/public.yaml")]
         latencies = []
         for r in range(args.rounds):
             for i, text in enumerate(texts):
                 t = time.perf_counter()
                 engine.handle(Inbound(f"bench-{r}-{i}", text=text))
                 latencies.append((time.perf_counter() - t) * 1000)
-        latencies.sort()
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         figures = {
             "messages": len(latencies),
-            "p50_ms": round(latencies[len(latencies) // 2], 3),
-            "p99_ms": round(latencies[int(len(latencies) * 0.99)], 3),
+            "p50_ms": round(percentile(latencies, 0.5), 3),
+            "p99_ms": round(percentile(latencies, 0.99), 3),
             "cold_start_s": round(warm, 2),
             "first_start_s": round(first, 2),
             "rss_mb": round(rss_mb, 1),

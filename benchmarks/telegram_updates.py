@@ -11,14 +11,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -28,6 +25,7 @@ from telegram.request import BaseRequest, RequestData  # noqa: E402
 
 from bot.assistant import build_engine  # noqa: E402
 from bot.channels.telegram import TelegramChannel  # noqa: E402
+from bot.evaluation import read_cases  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
 BOT = {"id": 1, "is_bot": True, "first_name": "Oncobot", "username": "oncobot_bench_bot"}
@@ -101,7 +99,7 @@ async def measure(count: int) -> dict[str, Any]:
         channel = TelegramChannel(engine, settings)
         app = channel.build(request, updater=False, rate_limit=False)
         await app.initialize()
-        texts = [c["text"] for c in yaml.safe_load((REPO / "tests/eval/public.yaml").read_text())["cases"]]
+        texts = [c.text for c in read_cases(REPO / "tests/eval/public.yaml")]
         batch = updates(texts, count)
         for data in batch[:200]:  # warm the caches the way a running bot has them
             await app.process_update(Update.de_json({**data, "update_id": data["update_id"] + 10**7}, app.bot))
@@ -122,7 +120,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=3000)
     args = parser.parse_args()
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
     figures = asyncio.run(measure(args.updates))
     print(
         f"{figures['updates']} updates in {figures['seconds']} s: {figures['updates_per_s']} updates/s on one core "

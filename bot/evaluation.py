@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,8 @@ def read_cases(path: Path) -> list[Case]:
     return cases
 
 
-def _percentile(values: list[float], q: float) -> float:
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-quantile of the values, as the nearest rank below (0 for none)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
@@ -127,8 +129,8 @@ def evaluate(settings: Settings, cases: list[Case]) -> Report:
     report.emergency_recall = emergency_hits / emergencies if emergencies else 1.0
     report.entity_accuracy = entity_ok / entity_total if entity_total else 1.0
     report.confused = [(a, b, n) for (a, b), n in confusion.most_common(10)]
-    report.p50_ms = _percentile(latencies, 0.5)
-    report.p99_ms = _percentile(latencies, 0.99)
+    report.p50_ms = percentile(latencies, 0.5)
+    report.p99_ms = percentile(latencies, 0.99)
     for threshold in SWEEP:
         in_ok = in_n = oos_ok = oos_n = 0
         for case, ranked in zip(cases, ranked_all, strict=True):

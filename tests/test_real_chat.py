@@ -75,7 +75,7 @@ def test_centres_of_a_city_with_several(real_chat: Chat) -> None:
     assert "Institut Curie" in real_chat.text()
 
 
-def test_the_list_names_eighteen_centres_by_region(real_chat: Chat) -> None:
+def test_the_list_names_every_centre_by_region(real_chat: Chat) -> None:
     real_chat.say("list of the french cancer centres")
     assert real_chat.intent() == "list_centres"
     assert real_chat.text().count("• ") == 21

@@ -84,13 +84,16 @@ def user_key(user_id: int) -> str:
     return f"tg:{user_id}"
 
 
-def chat_of(user: str) -> int:
-    return int(user.removeprefix("tg:"))
-
-
 def _retry_seconds(exc: RetryAfter) -> float:
     value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def in_thread(thread: int, forum: bool) -> dict[str, Any]:
+    """Where a message about a case goes: its forum topic, or (plain group) a reply to the case's card."""
+    if forum:
+        return {"message_thread_id": thread}
+    return {"reply_parameters": ReplyParameters(thread, allow_sending_without_reply=True)}
 
 
 class TelegramChannel:
@@ -113,7 +116,7 @@ class TelegramChannel:
         )
         self._forum: bool | None = None
         self._members: dict[int, tuple[bool, datetime]] = {}
-        self._pages: OrderedDict[tuple[int, int], tuple[tuple[Button, ...], str]] = OrderedDict()
+        self._pages: OrderedDict[tuple[int, int], tuple[Button, ...]] = OrderedDict()
         self._flush_lock = asyncio.Lock()
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
 
@@ -393,7 +396,7 @@ class TelegramChannel:
         sent = None
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
-            markup = self._markup(reply.buttons, chat_id) if last else None
+            markup = self._markup(reply.buttons) if last else None
             try:
                 sent = await self._bot().send_message(
                     chat_id,
@@ -417,7 +420,7 @@ class TelegramChannel:
             await message.edit_text(
                 to_html(split_message(reply.text)[0]),
                 parse_mode=ParseMode.HTML,
-                reply_markup=self._markup(reply.buttons, message.chat.id),
+                reply_markup=self._markup(reply.buttons),
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         except BadRequest as exc:
@@ -430,7 +433,7 @@ class TelegramChannel:
     def _choices(buttons: Sequence[Button]) -> list[Button]:
         return [b for b in buttons if not b.url]
 
-    def _markup(self, buttons: Sequence[Button], chat_id: int, page: int = 0) -> InlineKeyboardMarkup | None:
+    def _markup(self, buttons: Sequence[Button], page: int = 0) -> InlineKeyboardMarkup | None:
         links = [b for b in buttons if b.url]
         choices = [b for b in self._choices(buttons) if fits_callback(b.id)]
         shown = choices[page * PAGE : (page + 1) * PAGE]
@@ -450,7 +453,7 @@ class TelegramChannel:
         return InlineKeyboardMarkup(keyboard) if keyboard else None
 
     def _remember_pages(self, message: Message, reply: Reply) -> None:
-        self._pages[(message.chat.id, message.message_id)] = (reply.buttons, reply.language)
+        self._pages[(message.chat.id, message.message_id)] = reply.buttons
         while len(self._pages) > 5000:
             self._pages.popitem(last=False)
 
@@ -459,7 +462,7 @@ class TelegramChannel:
         if remembered is None:
             return
         with contextlib.suppress(BadRequest):
-            await message.edit_reply_markup(self._markup(remembered[0], message.chat.id, page))
+            await message.edit_reply_markup(self._markup(remembered, page))
 
     # ---- hand-off: cases and topics ----------------------------------------------------------------------------
     def _g(self, msgid: str) -> str:
@@ -554,12 +557,7 @@ class TelegramChannel:
         if case is None or self.group is None or case.thread_id is None or case.thread_id <= 0:
             return
         with contextlib.suppress(TelegramError):
-            if await self.is_forum():
-                await self._bot().send_message(self.group, text, message_thread_id=case.thread_id)
-            else:
-                await self._bot().send_message(
-                    self.group, text, reply_parameters=ReplyParameters(case.thread_id, allow_sending_without_reply=True)
-                )
+            await self._bot().send_message(self.group, text, **in_thread(case.thread_id, await self.is_forum()))
 
     async def _forget_threads(self, threads: Sequence[int]) -> None:
         if self.group is None:
@@ -641,10 +639,7 @@ class TelegramChannel:
                     flag = await self._bot().send_message(
                         self.group,
                         self._g(s.GROUP_EMERGENCY),
-                        message_thread_id=current.thread_id if forum else None,
-                        reply_parameters=None
-                        if forum
-                        else ReplyParameters(current.thread_id, allow_sending_without_reply=True),
+                        **in_thread(current.thread_id, forum),
                     )
                     group_ids.append(int(flag.message_id))
                 answered = (
@@ -768,20 +763,18 @@ class TelegramChannel:
         elif command == "close":
             self.store.close_case(case.id)
             buttons = tuple(Button(f"rate:{case.id}:{n}", str(n)) for n in range(1, 6))
-            with contextlib.suppress(Forbidden):
-                await self._send(user_chat, Reply(self.ui.gettext(lang, s.CASE_CLOSED), lang))
-                await self._send(user_chat, Reply(self.ui.gettext(lang, s.RATE_PROMPT), lang, buttons))
+            await self._send(user_chat, Reply(self.ui.gettext(lang, s.CASE_CLOSED), lang))  # _send survives a block
+            await self._send(user_chat, Reply(self.ui.gettext(lang, s.RATE_PROMPT), lang, buttons))
             await message.reply_text(self._g(s.GROUP_CLOSED))  # the topic stays open: the rating arrives there
         elif command == "reopen":
-            if self.store.current_case(case.user_id) not in (None,) and not case.is_open:
+            if self.store.current_case(case.user_id) is not None and not case.is_open:
                 await message.reply_text(self._g(s.GROUP_NO_CASE))
                 return
             self.store.reopen_case(case.id)
             if await self.is_forum() and case.thread_id and case.thread_id > 0:
                 with contextlib.suppress(TelegramError):
                     await bot.reopen_forum_topic(self.group, case.thread_id)
-            with contextlib.suppress(Forbidden):
-                await self._send(user_chat, Reply(self.ui.gettext(lang, s.CASE_REOPENED), lang))
+            await self._send(user_chat, Reply(self.ui.gettext(lang, s.CASE_REOPENED), lang))
             await message.reply_text(self._g(s.GROUP_REOPENED))
         elif command == "ban":
             self.store.ban(case.user_id)

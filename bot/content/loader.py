@@ -464,7 +464,6 @@ def load(root: Path, *, near_duplicates: bool = True) -> Loaded:
         quality=cat["quality"],
         solutions=cat["solutions"],
         language_aliases=cat["languages"],
-        fingerprint=content_fingerprint(root),
     )
     cross_checks(kb, origins, sink, near_duplicates=near_duplicates)
     return Loaded(None if sink.errors else kb, sink.problems, origins)

@@ -177,4 +177,3 @@ class KnowledgeBase:
     quality: dict[str, CatalogueItem]
     solutions: dict[str, CatalogueItem]
     language_aliases: dict[str, LanguageAliases]
-    fingerprint: str

@@ -114,8 +114,9 @@ class Engine:
     def _during_case(self, state: UserState, msg: Inbound, text: str, case_id: int) -> Turn:
         """A coordinator has the conversation: relay what the user sends; only an emergency is still answered."""
         lang = self.language_for(state, msg.language_hint)
-        if (msg.payload or "").startswith("intake:"):
-            return self._intake(state, (msg.payload or "").removeprefix("intake:"), lang)
+        payload = msg.payload or ""
+        if payload.startswith("intake:"):
+            return self._intake(state, payload.removeprefix("intake:"), lang)
         if msg.payload is not None:  # a stale button: the coordinator answers now, not the menus
             return Turn((self._reply(self._t(lang, s.HANDOFF_STARTED), lang),))
         if msg.location is not None or msg.media or not text.strip():
@@ -349,12 +350,12 @@ class Engine:
         entities = found.as_dict()
         top = ranked[0] if ranked else Ranked(OUT_OF_SCOPE, 0.0)
         if self.bands.is_emergency(ranked) and EMERGENCY in self.kb.intents:
-            conf = next(r.confidence for r in ranked if r.intent == EMERGENCY)
-            return self._answer(state, self.kb.intents[EMERGENCY], lang, found, confidence=conf)
+            return self._answer(state, self.kb.intents[EMERGENCY], lang, found, confidence=top.confidence)
         band = self.bands.decide(ranked)
         named = [f for f in found.found if f.kind in DEFAULT_FOR_ENTITY]
-        only_names = found.covered() >= 0.99  # "IGR", "Curie ?": the card, whatever the phrasing model guesses
-        if named and (only_names or (band != "answer" and found.covered() >= 0.6)):
+        covered = found.covered()
+        only_names = covered >= 0.99  # "IGR", "Curie ?": the card, whatever the phrasing model guesses
+        if named and (only_names or (band != "answer" and covered >= 0.6)):
             intent = self.kb.intents.get(DEFAULT_FOR_ENTITY[named[0].kind])
             if intent is not None:
                 return self._answer(state, intent, lang, found, confidence=max(top.confidence, 0.5))

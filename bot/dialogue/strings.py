@@ -88,17 +88,6 @@ CMD_HELP = N_("What I can do")
 CMD_PRIVACY = N_("Your data and privacy")
 CMD_FORGET = N_("Erase everything about you")
 
-ALL = (
-    MENU_PROMPT, MENU_PATIENTS, MENU_PROFESSIONALS, MENU_BUYERS, MENU_CENTRES, MENU_LANGUAGE, MENU_HUMAN, MENU_BACK,
-    TOPICS_PROMPT, EMPTY_MESSAGE, UNREADABLE_MESSAGE, DID_YOU_MEAN, STILL_NOT_UNDERSTOOD, SWITCH_LANGUAGE,
-    CHOOSE_LANGUAGE, CHOOSE_CITY, WEBSITE, INTERNATIONAL_PAGE, NEAREST_CENTRES,
-    CONSENT_PROMPT, YES, NO, HANDOFF_STARTED, HANDOFF_DECLINED, FORGOTTEN, INTAKE_WHO, WHO_PATIENT, WHO_FAMILY,
-    WHO_PROFESSIONAL, WHO_BUYER, INTAKE_COUNTRY, INTAKE_TOPIC, TOPIC_CARE, TOPIC_TRAINING, TOPIC_BUYING, TOPIC_OTHER,
-    SKIP, OUT_OF_HOURS, CASE_CLOSED, CASE_REOPENED, RATE_PROMPT, RATED, EMERGENCY_RELAYED, FLOODING, NOT_TEXT, SORRY,
-    EMERGENCY_HINT,
-    CMD_HELP, CMD_PRIVACY, CMD_FORGET,
-)  # fmt: skip
-
 # Shown to coordinators, in the coordinators' language (not the user's).
 CARD_TITLE = N_("Ticket #{ticket}")
 CARD_LANGUAGE = N_("Language: {language}")
@@ -124,14 +113,9 @@ GROUP_RATED = N_("The user rated this conversation {rating}/5.")
 GROUP_FORGOTTEN = N_("The user asked to erase their data; this conversation has ended.")
 GROUP_NO_CASE = N_("No conversation is linked to this topic or message.")
 
-COORDINATOR = (
-    CARD_TITLE, CARD_LANGUAGE, CARD_COUNTRY, CARD_WHO, CARD_TOPIC, CARD_UNANSWERED, CARD_HOW_TO, CARD_HOW_TO_REPLY,
-    GROUP_EMERGENCY, GROUP_BLOCKED, GROUP_UNDELIVERED, GROUP_CLOSED, GROUP_REOPENED, GROUP_NOTE, GROUP_BANNED,
-    GROUP_UNBANNED, GROUP_WHO, GROUP_RATED, GROUP_FORGOTTEN, GROUP_NO_CASE,
-)  # fmt: skip
-
-EVERY = ALL + COORDINATOR
-
 # The optional intake's choices: stable ids (stored on cases) and their labels.
 WHO_LABELS = {"patient": WHO_PATIENT, "family": WHO_FAMILY, "professional": WHO_PROFESSIONAL, "buyer": WHO_BUYER}
 TOPIC_LABELS = {"care": TOPIC_CARE, "training": TOPIC_TRAINING, "buying": TOPIC_BUYING, "other": TOPIC_OTHER}
+
+# Every string above, for the catalogue checks: derived, so a new string cannot be left out of them.
+EVERY = tuple(value for name, value in dict(globals()).items() if name.isupper() and isinstance(value, str))

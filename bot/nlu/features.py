@@ -94,6 +94,18 @@ class Features:
         return np.concatenate(columns), np.concatenate(values).astype(np.float32, copy=False)
 
 
+def softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    out: np.ndarray = e / e.sum(axis=-1, keepdims=True)
+    return out
+
+
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=-1, keepdims=True)
+    out: np.ndarray = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    return out
+
+
 def without_denormals(weights: np.ndarray) -> np.ndarray:
     """Weights with the vanishingly small ones (under 1e-20) set to zero.
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.nlu.features import Features, LinearScorer, short_char_ngrams
+from bot.nlu.features import Features, LinearScorer, short_char_ngrams, softmax
 from bot.nlu.normalise import normalise
 
 _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -58,9 +58,7 @@ class LanguageGuesser:
             return Guess(None, False)
         features, scorer = self._model
         norm = normalise(text)
-        z = scorer.scores(*features.transform(norm))
-        probs = np.exp(z - z.max())
-        probs /= probs.sum()
+        probs = softmax(scorer.scores(*features.transform(norm)))
         best = int(np.argmax(probs))
         needed = CLEAR if len(norm.split()) >= 3 else CLEAR_SHORT
         return Guess(scorer.classes[best], bool(probs[best] >= needed))

@@ -25,7 +25,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.nlu.entities import Entities, EntityIndex
-from bot.nlu.features import Features, LinearScorer, char_ngrams, word_ngrams
+from bot.nlu.features import Features, LinearScorer, char_ngrams, log_softmax, softmax, word_ngrams
 from bot.nlu.normalise import is_han, normalise, tokens
 from bot.nlu.semantic import DENSE_WEIGHT, Embedder, SemanticHead, network
 
@@ -170,12 +170,6 @@ class Matcher:
         return [Ranked(self.intents[i], float(probs[i])) for i in order]
 
 
-def softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max())
-    out: np.ndarray = e / e.sum()
-    return out
-
-
 def learner(n_examples: int) -> SGDClassifier:
     """One-vs-rest linear models by SGD, regularised as LinearSVC(C), with a number of steps that suits any size."""
     from sklearn.linear_model import SGDClassifier
@@ -253,9 +247,7 @@ def fit_temperature(scores: np.ndarray, labels: np.ndarray, classes: np.ndarray)
     truth = np.array([index[label] for label in labels])
     best_t, best_nll = 0.1, math.inf
     for t in np.geomspace(0.02, 2.0, 40):
-        z = scores / t
-        z = z - z.max(axis=1, keepdims=True)
-        log_probs = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        log_probs = log_softmax(scores / t)
         nll = -float(log_probs[np.arange(len(truth)), truth].mean())
         if nll < best_nll:
             best_t, best_nll = float(t), nll

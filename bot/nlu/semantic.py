@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from bot.nlu.features import without_denormals
+from bot.nlu.features import log_softmax, without_denormals
 
 if TYPE_CHECKING:
     from sklearn.neural_network import MLPClassifier
@@ -49,12 +49,6 @@ def network(vectors: np.ndarray, labels: np.ndarray) -> MLPClassifier:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # a fixed number of passes, as for the linear model
         return model.fit(vectors, labels)
-
-
-def log_softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=-1, keepdims=True)
-    out: np.ndarray = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
-    return out
 
 
 class SemanticHead:

@@ -74,12 +74,3 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
         ),
     ),
 )
-
-
-def statements(dialect: str, version: int) -> list[str]:
-    """The SQL of one migration in one dialect."""
-    words = DIALECT_WORDS[dialect]
-    for number, sqls in MIGRATIONS:
-        if number == version:
-            return [sql.format(**words) for sql in sqls]
-    raise KeyError(version)

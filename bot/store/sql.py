@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.store.base import Case, Delivery, UserState
-from bot.store.schema import MIGRATIONS, statements
+from bot.store.schema import DIALECT_WORDS, MIGRATIONS
 
 CASE_COLUMNS = (
     "id, user_id, chat_id, language, status, thread_id, user_type, country, topic, unanswered, created_at, closed_at"
@@ -89,10 +89,10 @@ class SqlStore:
             self._run("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             row = self._run("SELECT MAX(version) FROM schema_version").fetchone()
             current = row[0] or 0
-            for version, _ in MIGRATIONS:
+            for version, sqls in MIGRATIONS:
                 if version > current:
-                    for sql in statements(self.dialect, version):
-                        self._run(sql)
+                    for sql in sqls:
+                        self._run(sql.format(**DIALECT_WORDS[self.dialect]))
                     self._run("INSERT INTO schema_version (version) VALUES (?)", (version,))
 
     def close(self) -> None:
@@ -127,10 +127,7 @@ class SqlStore:
                 _case(r)
                 for r in self._run(f"SELECT {CASE_COLUMNS} FROM cases WHERE user_id = ?", (user_id,)).fetchall()
             ]
-            for case in cases:
-                self._run("DELETE FROM links WHERE case_id = ?", (case.id,))
-                self._run("DELETE FROM deliveries WHERE case_id = ?", (case.id,))
-            self._run("DELETE FROM cases WHERE user_id = ?", (user_id,))
+            self._erase(cases)
             self._run("DELETE FROM users WHERE user_id = ?", (user_id,))
             self._run("DELETE FROM bans WHERE user_id = ?", (user_id,))
         return cases
@@ -217,11 +214,15 @@ class SqlStore:
                 f"SELECT {CASE_COLUMNS} FROM cases WHERE status = 'closed' AND closed_at < ?", (cutoff,)
             ).fetchall()
             cases = [_case(r) for r in rows]
-            for case in cases:
-                self._run("DELETE FROM links WHERE case_id = ?", (case.id,))
-                self._run("DELETE FROM deliveries WHERE case_id = ?", (case.id,))
-                self._run("DELETE FROM cases WHERE id = ?", (case.id,))
+            self._erase(cases)
         return cases
+
+    def _erase(self, cases: Sequence[Case]) -> None:
+        """Cases with their message links and pending deliveries (inside the caller's transaction)."""
+        for case in cases:
+            for table in ("links", "deliveries"):
+                self._run(f"DELETE FROM {table} WHERE case_id = ?", (case.id,))
+            self._run("DELETE FROM cases WHERE id = ?", (case.id,))
 
     # ---- links ----------------------------------------------------------------------------------------------
     def link(self, case_id: int, user_message_id: int, group_message_id: int, direction: str) -> None:
@@ -288,11 +289,7 @@ class SqlStore:
         """Record the message links and drop the delivery together, so a retry never sends it twice."""
         with self._transaction():
             for group_message_id in group_message_ids:
-                self._run(
-                    "INSERT INTO links (case_id, user_message_id, group_message_id, direction, created_at) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (case_id, user_message_id, group_message_id, direction, _now()),
-                )
+                self.link(case_id, user_message_id, group_message_id, direction)
             self._run("DELETE FROM deliveries WHERE id = ?", (delivery_id,))
 
     def postpone(self, delivery_id: int, seconds: float, error: str) -> None:

@@ -19,5 +19,4 @@ class SqliteStore(SqlStore):
         db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=10)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable across crashes, no fsync per message
-        db.execute("PRAGMA busy_timeout=10000")
         super().__init__(db)

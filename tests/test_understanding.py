@@ -159,3 +159,31 @@ def test_sparse_and_dense_weights_score_alike() -> None:
     values = np.array([0.5, 0.25, 1.0, 0.1], dtype=np.float32)
     assert np.allclose(sparse.scores(columns, values), dense.scores(columns, values), atol=1e-5)
     assert np.allclose(sparse.scores(columns[:0], values[:0]), np.arange(5))
+
+
+def test_the_speller_finds_what_comparing_every_word_finds(real_parts: Parts) -> None:
+    import random
+
+    from rapidfuzz import fuzz, process
+
+    from bot.nlu.matcher import CORRECTION_CUTOFF
+
+    speller = real_parts.matcher.speller
+    known = sorted(speller.known)
+    rng = random.Random(0)
+    typos = set()
+    for word in rng.sample(known, 400):  # every script of the content: a letter dropped, doubled, changed or swapped
+        i = rng.randrange(len(word))
+        letter = rng.choice(word)
+        typos |= {word[:i] + word[i + 1 :], word[:i] + word[i] + word[i:], word[:i] + letter + word[i + 1 :]}
+        typos.add(word[:i] + word[i + 1 : i + 2] + word[i] + word[i + 2 :])
+    typos -= speller.known
+    found = 0
+    for typo in sorted(typos):
+        spread = 1 if len(typo) <= 5 else 2
+        every = [w for w in known if abs(len(w) - len(typo)) <= spread]
+        every.sort(key=lambda w: (len(w), w))
+        best = process.extractOne(typo, every, scorer=fuzz.ratio, score_cutoff=CORRECTION_CUTOFF)
+        assert speller.nearest(typo) == (best[0] if best else None), typo
+        found += best is not None
+    assert found > len(typos) / 2  # most typos of a known word are corrected

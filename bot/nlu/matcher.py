@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import os
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,7 +39,7 @@ RARE_FROM = 20_000  # from this many examples on, n-grams seen only once (mostly
 CALIBRATION_HOLDOUT = 3_000  # above 3 x this many examples, one held-out split fits the temperature, not 3 folds
 DEFAULT_TEMPERATURE = 0.1  # when there is too little to calibrate on
 BIAS = 1.0  # the constant feature whose weight is an intent's bias (liblinear's intercept_scaling)
-MATCHER_VERSION = 3  # bump when the stored shape changes, so cached matchers built by older code are rebuilt
+MATCHER_VERSION = 4  # bump when the stored shape changes, so cached matchers built by older code are rebuilt
 
 
 @dataclass(frozen=True)
@@ -52,19 +51,27 @@ class Ranked:
 
 
 class Speller:
-    """Maps an unknown word to the closest known one, comparing only words of a similar length."""
+    """Maps an unknown word to the closest known one, comparing only words of a similar length and letters.
+
+    A word can only reach CORRECTION_CUTOFF if its letters differ little from the typo's, so a bit mask of the letters
+    each known word holds rules out most candidates before rapidfuzz compares any: the letters (hashed into 64 bits) in
+    one word and not the other never outnumber the insertions and deletions between them, which the cutoff bounds.
+    The answer is the one a scan of every candidate gives (tested); an unknown word costs about 20 µs, not 170 µs.
+    """
 
     def __init__(self, vocabulary: set[str]) -> None:
         self.known = frozenset(vocabulary)
-        by_length: dict[int, list[str]] = defaultdict(list)
-        for word in sorted(vocabulary):
-            by_length[len(word)].append(word)
-        self.by_length = dict(by_length)
+        self.words = sorted(vocabulary, key=lambda w: (len(w), w))
+        self.lengths = np.array([len(w) for w in self.words], dtype=np.int32)
+        self.masks = np.array([letter_mask(w) for w in self.words], dtype=np.uint64)
         self.nearest = lru_cache(maxsize=20_000)(self._nearest)
 
     def _nearest(self, word: str) -> str | None:
         spread = 1 if len(word) <= 5 else 2
-        candidates = [w for n in range(len(word) - spread, len(word) + spread + 1) for w in self.by_length.get(n, ())]
+        lo, hi = np.searchsorted(self.lengths, [len(word) - spread, len(word) + spread + 1])
+        differing = np.bitwise_count(self.masks[lo:hi] ^ np.uint64(letter_mask(word)))
+        most = (100.0 - CORRECTION_CUTOFF) / 100.0 * (self.lengths[lo:hi] + len(word)) + 0.5  # 0.5: float margin
+        candidates = [self.words[lo + i] for i in np.flatnonzero(differing <= most)]
         best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=CORRECTION_CUTOFF)
         return str(best[0]) if best else None
 
@@ -80,11 +87,19 @@ class Speller:
         return f"{normalised} {' '.join(extra)}" if extra else normalised
 
     def __getstate__(self) -> dict[str, object]:
-        return {"known": self.known, "by_length": self.by_length}
+        return {key: value for key, value in self.__dict__.items() if key != "nearest"}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self.nearest = lru_cache(maxsize=20_000)(self._nearest)
+
+
+def letter_mask(word: str) -> int:
+    """Which letters a word holds, each as one of 64 bits (letters beyond 64 share bits: the mask only rules out)."""
+    mask = 0
+    for letter in word:
+        mask |= 1 << (ord(letter) % 64)
+    return mask
 
 
 class Matcher:

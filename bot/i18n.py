@@ -93,14 +93,14 @@ class Interface:
 
 
 def bidi_clean(text: str, lang: str) -> str:
-    """Make right-to-left lines start right-to-left even when they open with a Latin name or a number."""
+    """Make right-to-left lines start right-to-left when they open with a Latin name; once, as replies get amended."""
     if lang not in RTL_LANGUAGES:
         return text
     lines = []
     for line in text.split("\n"):
         first = next((ch for ch in line if ch.isalpha()), "")
         has_rtl = any("\u0590" <= ch <= "\u08ff" for ch in line)
-        if first and has_rtl and not ("\u0590" <= first <= "\u08ff"):
+        if first and has_rtl and not ("\u0590" <= first <= "\u08ff") and not line.startswith("\u200f"):
             line = "\u200f" + line
         lines.append(line)
     return "\n".join(lines)

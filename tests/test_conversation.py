@@ -256,6 +256,15 @@ def test_arabic_lines_opening_with_latin_names_stay_right_to_left(chat: Chat) ->
     assert first_line.startswith("\u200f") and "Institut Curie" in first_line
 
 
+def test_a_reply_amended_with_a_switch_button_keeps_one_right_to_left_mark(chat: Chat) -> None:
+    chat.say("/language")
+    chat.press("lang:ar")
+    chat.say("quelle est l'adresse de l'institut curie")
+    assert "lang:fr" in chat.button_ids()
+    first_line = chat.text().split("\n")[0]
+    assert first_line.startswith("\u200f") and not first_line.startswith("\u200f\u200f")
+
+
 def test_buttons_carry_stable_ids_and_translated_labels(chat: Chat) -> None:
     chat.hint = "fr"
     chat.say("/start")

@@ -56,7 +56,8 @@ class Speller:
     A word can only reach CORRECTION_CUTOFF if its letters differ little from the typo's, so a bit mask of the letters
     each known word holds rules out most candidates before rapidfuzz compares any: the letters (hashed into 64 bits) in
     one word and not the other never outnumber the insertions and deletions between them, which the cutoff bounds.
-    The answer is the one a scan of every candidate gives (tested); an unknown word costs about 20 µs, not 170 µs.
+    The answer is the one a scan of every candidate gives (tested); among CLINC150's 5,000 words an unknown word costs
+    about 20 µs instead of 170 µs.
     """
 
     def __init__(self, vocabulary: set[str]) -> None:

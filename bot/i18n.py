@@ -46,11 +46,12 @@ class Interface:
     def __init__(self, root: Path, languages: Iterable[str], msgids: Iterable[str]) -> None:
         self.languages = tuple(languages)
         self._messages: dict[str, dict[str, str]] = {}
+        self._names: dict[str, str] = {}
         problems: list[Problem] = []
         wanted = tuple(msgids)
         for lang in self.languages:
             try:
-                Locale.parse(lang)
+                self._names[lang] = _own_name(Locale.parse(lang))  # loads its CLDR data now, not at a first message
             except (UnknownLocaleError, ValueError):
                 problems.append(Problem("content.yaml", 1, "languages", f"'{lang}' is not a CLDR language"))
                 continue
@@ -83,13 +84,17 @@ class Interface:
 
     def language_name(self, lang: str) -> str:
         """A language's name in that language, from CLDR, as it would start a button."""
-        name = Locale.parse(lang).get_display_name(lang) or lang
-        return name[:1].upper() + name[1:]
+        return self._names.get(lang) or _own_name(Locale.parse(lang))
 
     def format_distance(self, km: float, lang: str) -> str:
         """A distance in kilometres, worded and formatted for the reader's locale."""
         value = round(km) if km >= 10 else round(km, 1)
         return str(format_unit(value, "length-kilometer", length="short", locale=lang))
+
+
+def _own_name(locale: Locale) -> str:
+    name = locale.get_display_name(locale) or str(locale)
+    return name[:1].upper() + name[1:]
 
 
 def bidi_clean(text: str, lang: str) -> str:

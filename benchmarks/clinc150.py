@@ -226,6 +226,7 @@ def clinc(data: Path, embedders: dict[str, Embedder]) -> tuple[dict[str, float |
         for rule, s in run.results.items():
             t = run.thresholds[rule]
             label = f"{rule} rule, confidence ≥ {t:.3f}" if rule != "none" else "no threshold (oos intent)"
+            label += " (headline)" if run is runs[-1] and rule == HEADLINE_RULE else ""
             print(
                 f"  {label:<50} {s.in_scope_accuracy * 100:>6.1f} {s.oos_recall * 100:>7.1f} "
                 f"{s.oos_precision * 100:>8.1f} {run.p50:>6.2f} {run.p99:>6.2f}"
@@ -245,6 +246,7 @@ def clinc(data: Path, embedders: dict[str, Embedder]) -> tuple[dict[str, float |
         "build_s": round(best.build_s, 2),
         "rss_mb": round(best.rss_mb, 1),
         "configuration": best.name,
+        "threshold_rule": HEADLINE_RULE,
     }, next(reversed(embedders.values()), None)
 
 

@@ -207,9 +207,10 @@ def measure(name: str, splits: dict[str, list[list[str]]], embedder: Embedder | 
     return Run(name, thresholds, results, p50, p99, build_s, build_rss, served.rss_mb)
 
 
-def clinc(data: Path, embedders: dict[str, Embedder]) -> tuple[dict[str, float | str], Embedder | None]:
+def clinc(
+    splits: dict[str, list[list[str]]], embedders: dict[str, Embedder]
+) -> tuple[dict[str, float | str], Embedder | None]:
     """Measure each configuration, print the table; the headline (and its embedder) is the last, the best one."""
-    splits = json.loads(data.read_text(encoding="utf-8"))
     runs = [measure("this matcher, TF-IDF only (as shipped)", splits, None)]
     runs += [measure(f"this matcher + {name}", splits, embedder) for name, embedder in embedders.items()]
 
@@ -274,11 +275,10 @@ def perturb(text: str, copy: int, rng: random.Random) -> str:
     return " ".join([*words, "with", BRANDS[copy]])
 
 
-def scaled(data: Path, size: int, embedder: Embedder | None) -> None:
+def scaled(splits: dict[str, list[list[str]]], size: int, embedder: Embedder | None) -> None:
     """Build on `size` synthetic examples over 1,000 intents and time queries (perturbed val phrases) against it."""
     from bot.evaluation import percentile
 
-    splits = json.loads(data.read_text(encoding="utf-8"))
     rng = random.Random(0)
     examples = [(perturb(t, copy, rng), f"{y}@{copy}") for copy in range(len(BRANDS)) for t, y in splits["train"]][
         :size
@@ -310,9 +310,10 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
     found = {label: make(getattr(args, name)) for name, (label, make) in EMBEDDERS.items()}
-    headline, best = clinc(args.data, {label: e for label, e in found.items() if e is not None})
+    splits = json.loads(args.data.read_text(encoding="utf-8"))
+    headline, best = clinc(splits, {label: e for label, e in found.items() if e is not None})
     if args.scale:
-        scaled(args.data, args.scale, best)  # after CLINC, so that its larger build does not count in the headline
+        scaled(splits, args.scale, best)  # after CLINC, so that its larger build does not count in the headline
     print(json.dumps(headline))
 
 

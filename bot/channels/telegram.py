@@ -14,6 +14,7 @@ import traceback
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -484,14 +485,8 @@ class TelegramChannel:
         self.store.set_case_details(details.case_id, details.user_type, details.country, details.topic)
         case = self.store.get_case(details.case_id)
         if case is not None:
-            lines = card_details(
-                case,
-                self.ui,
-                self.group_lang,
-                user_type=details.user_type is not None,
-                country=details.country is not None,
-                topic=details.topic is not None,
-            )
+            told = replace(case, user_type=details.user_type, country=details.country, topic=details.topic)
+            lines = card_details(told, self.ui, self.group_lang)  # only what this step told
             if lines:
                 await self._tell_group(case.id, "\n".join(lines))
             if details.topic and case.thread_id and case.thread_id > 0 and await self.is_forum():

@@ -15,17 +15,15 @@ def topic_name(case: Case, ui: Interface, lang: str) -> str:
     return " · ".join(parts)[:128]
 
 
-def card_details(
-    case: Case, ui: Interface, lang: str, *, user_type: bool = True, country: bool = True, topic: bool = True
-) -> list[str]:
+def card_details(case: Case, ui: Interface, lang: str) -> list[str]:
     """The lines of what the user chose to tell: country, who they are, what about."""
     t = ui.gettext
     lines = []
-    if country and case.country:
+    if case.country:
         lines.append(t(lang, s.CARD_COUNTRY).format(country=case.country))
-    if user_type and case.user_type in s.WHO_LABELS:
+    if case.user_type in s.WHO_LABELS:
         lines.append(t(lang, s.CARD_WHO).format(who=t(lang, s.WHO_LABELS[case.user_type])))
-    if topic and case.topic in s.TOPIC_LABELS:
+    if case.topic in s.TOPIC_LABELS:
         lines.append(t(lang, s.CARD_TOPIC).format(topic=t(lang, s.TOPIC_LABELS[case.topic])))
     return lines
 

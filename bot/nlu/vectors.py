@@ -42,7 +42,8 @@ def basic_words(text: str) -> list[str]:
     words: list[str] = []
     current: list[str] = []
     for char in text:
-        if unicodedata.category(char) == "Mn":
+        category = unicodedata.category(char)
+        if category == "Mn":
             continue
         if char.isspace() or is_punctuation(char) or is_cjk(char):
             if current:
@@ -50,7 +51,7 @@ def basic_words(text: str) -> list[str]:
                 current = []
             if not char.isspace():
                 words.append(char)
-        elif unicodedata.category(char) not in ("Cc", "Cf"):
+        elif category not in ("Cc", "Cf"):
             current.append(char)
     if current:
         words.append("".join(current))
@@ -105,9 +106,12 @@ class WordVectors:
         if len(pieces) != len(matrix):
             raise ValueError(f"{len(pieces)} pieces but {len(matrix)} vectors")
         self.vocabulary = WordPieces(pieces)
-        self.pieces = self.vocabulary.pieces
         self.matrix = np.ascontiguousarray(matrix, dtype=np.float32)
         self.dimensions = int(self.matrix.shape[1])
+
+    @property
+    def pieces(self) -> tuple[str, ...]:
+        return self.vocabulary.pieces
 
     def embed(self, text: str) -> np.ndarray:
         """The unit-length mean of the text's piece vectors (zeros when no piece is known)."""

@@ -312,7 +312,8 @@ async def test_consent_then_a_topic_with_a_card_and_no_personal_details(tg: Call
         thread = next(iter(t.fake.topics[GROUP]))
         assert t.fake.topics[GROUP][thread]["name"] == "EN · #1 · Treatment in France"  # renamed by the intake
         in_topic = texts(t.fake.bot_messages(GROUP, thread))
-        assert "Ticket #1" in in_topic and "tell me a joke" in in_topic
+        assert "Ticket #1" in in_topic and "out_of_scope" in in_topic
+        assert "tell me a joke" not in in_topic  # typed before consent: never kept, so never shown
         assert "Country: Algérie" in in_topic and "Writing as: Family or friend" in in_topic
         assert "Amina" not in in_topic and str(USER) not in in_topic
 

@@ -20,7 +20,16 @@ from bot.dialogue.actions import (
     Turn,
     Understanding,
 )
-from bot.dialogue.policies import EMERGENCY, HUMAN, MAX_TEXT, MISSES_BEFORE_OFFER, OUT_OF_SCOPE, Bands
+from bot.dialogue.policies import (
+    CRISIS,
+    HUMAN,
+    MAX_TEXT,
+    MEDICAL_ADVICE,
+    MISSES_BEFORE_OFFER,
+    OUT_OF_SCOPE,
+    SELF_HARM,
+    Bands,
+)
 from bot.dialogue.render import Rendered, Renderer
 from bot.i18n import Interface, bidi_clean
 from bot.nlu.entities import Entities, EntityIndex
@@ -127,11 +136,13 @@ class Engine:
                 return self._ask_topic(state, lang, (CaseDetails(case_id, country=country),))
             state.context.pop("intake", None)
         ranked = self.matcher.rank(text[:MAX_TEXT])
-        if self.bands.is_emergency(ranked) and EMERGENCY in self.kb.intents:
-            notice = f"{self.kb.intents[EMERGENCY].answer[lang]}\n\n{self._t(lang, s.EMERGENCY_RELAYED)}"
+        crisis = self.bands.crisis(ranked)
+        if crisis is not None and crisis in self.kb.intents:
+            # The user gets the crisis lines at once; the coordinators get the message, flagged.
+            notice = f"{self.kb.intents[crisis].answer[lang]}\n\n{self._t(lang, s.EMERGENCY_RELAYED)}"
             return Turn(
                 (self._reply(notice, lang), Relay(case_id, emergency=True)),
-                Understanding(EMERGENCY, ranked[0].confidence, lang),
+                Understanding(crisis, self._confidence_of(ranked, crisis), lang),
             )
         return Turn((Relay(case_id),))
 
@@ -324,11 +335,26 @@ class Engine:
             return Turn((self._reply(self._t(lang, key), lang),), Understanding(OUT_OF_SCOPE, 0.0, lang))
         found = self.entities.find(text)
         ranked = self.matcher.rank(text, found=found)
-        turn = self._decide(state, text, lang, ranked, found)
-        if self.bands.might_be_emergency(ranked):
-            turn = self._amend_first(turn, prefix=s.EMERGENCY_HINT)
+        turn = self._decide(state, lang, ranked, found)
+        turn = self._safety_lines(turn, ranked)
         switch = self._switch_offer(state, guess.language if guess.clear else None, lang)
         return self._amend_first(turn, button=switch) if switch else turn
+
+    def _safety_lines(self, turn: Turn, ranked: list[Ranked]) -> Turn:
+        """A crisis or a medical question that is only a second reading still gets its line, above the answer."""
+        answered = turn.understanding.intent if turn.understanding else None
+        if answered in CRISIS:
+            return turn
+        second = self.bands.second_crisis(ranked)
+        if second is not None:
+            return self._amend_first(turn, prefix=s.SELF_HARM_HINT if second == SELF_HARM else s.EMERGENCY_HINT)
+        if answered not in (MEDICAL_ADVICE, OUT_OF_SCOPE, None) and self.bands.medical_beside(ranked):
+            return self._amend_first(turn, prefix=s.NO_ADVICE_HINT)
+        return turn
+
+    @staticmethod
+    def _confidence_of(ranked: list[Ranked], intent: str) -> float:
+        return next((r.confidence for r in ranked if r.intent == intent), 0.0)
 
     def _amend_first(self, turn: Turn, *, prefix: str | None = None, button: Button | None = None) -> Turn:
         """The first reply with a line put above it (in its language) or a button added under it."""
@@ -346,11 +372,14 @@ class Engine:
             return Button(f"lang:{detected}", self._t(detected, s.SWITCH_LANGUAGE).format(language=name))
         return None
 
-    def _decide(self, state: UserState, text: str, lang: str, ranked: list[Ranked], found: Entities) -> Turn:
+    def _decide(self, state: UserState, lang: str, ranked: list[Ranked], found: Entities) -> Turn:
         entities = found.as_dict()
         top = ranked[0] if ranked else Ranked(OUT_OF_SCOPE, 0.0)
-        if self.bands.is_emergency(ranked) and EMERGENCY in self.kb.intents:
-            return self._answer(state, self.kb.intents[EMERGENCY], lang, found, confidence=top.confidence)
+        crisis = self.bands.crisis(ranked)
+        if crisis is not None and crisis in self.kb.intents:
+            return self._answer(
+                state, self.kb.intents[crisis], lang, found, confidence=self._confidence_of(ranked, crisis)
+            )
         band = self.bands.decide(ranked)
         named = [f for f in found.found if f.kind in DEFAULT_FOR_ENTITY]
         covered = found.covered()
@@ -362,7 +391,11 @@ class Engine:
         if band == "answer":
             return self._answer(state, self.kb.intents[top.intent], lang, found, confidence=top.confidence)
         if band == "suggest":
-            options = [r for r in ranked[:3] if r.intent != OUT_OF_SCOPE and r.confidence >= self.bands.suggest / 2]
+            options = [
+                r
+                for r in ranked[:3]
+                if r.intent not in (OUT_OF_SCOPE, *CRISIS) and r.confidence >= self.bands.suggest / 2
+            ]
             buttons = tuple(Button(f"intent:{r.intent}", self.kb.intents[r.intent].title[lang]) for r in options)
             self._remember(state, found)
             return Turn(
@@ -378,13 +411,14 @@ class Engine:
                     OUT_OF_SCOPE, round(1 - top.confidence, 4), lang, entities, tuple(r.intent for r in options), True
                 ),
             )
-        return self._miss(state, text, lang, top, entities)
+        return self._miss(state, lang, top, entities)
 
-    def _miss(self, state: UserState, text: str, lang: str, top: Ranked, entities: dict[str, str]) -> Turn:
+    def _miss(self, state: UserState, lang: str, top: Ranked, entities: dict[str, str]) -> Turn:
         misses = int(state.context.get("misses", 0)) + 1
         state.context["misses"] = misses
         unanswered = list(state.context.get("unanswered", []))[-(KEEP_UNANSWERED - 1) :]
-        unanswered.append({"text": text[:500], "intent": top.intent, "confidence": round(top.confidence, 3)})
+        # Only what was understood of it: the text itself is never kept before the user agrees to share it.
+        unanswered.append({"intent": top.intent, "confidence": round(top.confidence, 3)})
         state.context["unanswered"] = unanswered
         human = Button("handoff:offer", self._t(lang, s.MENU_HUMAN))
         understanding = Understanding(
@@ -425,6 +459,8 @@ class Engine:
         """Answer an intent, about the entity named now, or else the one talked about before."""
         if intent.id == HUMAN:  # asking for a person goes straight to the consent question
             return self._handoff(state, "offer", lang, state.user_id)
+        if intent.id in CRISIS:
+            return self._crisis(state, intent, lang, confidence)
         found = found or Entities((), 0)
         self._remember(state, found)
         if intent.id != OUT_OF_SCOPE:
@@ -452,6 +488,13 @@ class Engine:
             intent.id, round(confidence, 4), out_lang, entities, tuple(intent.follow_ups), handoff
         )
         return Turn(tuple(actions), understanding)
+
+    def _crisis(self, state: UserState, intent: Intent, lang: str, confidence: float) -> Turn:
+        """The crisis lines alone: no page, map or topic buttons under them; a person offered where the content says."""
+        state.context["misses"] = 0
+        buttons = (Button("handoff:offer", self._t(lang, s.MENU_HUMAN)),) if intent.offers_handoff else ()
+        understanding = Understanding(intent.id, round(confidence, 4), lang, handoff=intent.offers_handoff)
+        return Turn((self._reply(intent.answer[lang], lang, buttons),), understanding)
 
     def _entity_for(
         self, intent: Intent, state: UserState, found: Entities, forced: tuple[str, str] | None

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from bot.nlu.matcher import Ranked
 
 EMERGENCY = "emergency"
+SELF_HARM = "self_harm"
 MEDICAL_ADVICE = "medical_advice_request"
 OUT_OF_SCOPE = "out_of_scope"
 HUMAN = "human_handoff"
+# Read before anything else: a crisis reading wins over a better-scored ordinary one.
+CRISIS = (EMERGENCY, SELF_HARM)
+# The intents every content root must have, in every language: without them the assistant is not safe to run.
+SAFETY_INTENTS = (EMERGENCY, SELF_HARM, MEDICAL_ADVICE, OUT_OF_SCOPE, HUMAN)
 MISSES_BEFORE_OFFER = 2
 MAX_TEXT = 2000  # characters read from one message; the rest cannot change what it asks
+
+Band = Literal["answer", "suggest", "fallback"]
 
 
 @dataclass(frozen=True)
@@ -21,8 +29,10 @@ class Bands:
     answer: float = 0.5
     suggest: float = 0.2
     emergency: float = 0.2  # an emergency is answered on weaker evidence: a false alarm costs little
+    self_harm: float = 0.15  # the crisis lines cost less still when unneeded than when missing
+    medical: float = 0.2  # a medical question beside a practical one: the no-advice line goes above the answer
 
-    def decide(self, ranked: list[Ranked]) -> str:
+    def decide(self, ranked: list[Ranked]) -> Band:
         if not ranked:
             return "fallback"
         top = ranked[0]
@@ -34,10 +44,35 @@ class Bands:
             return "suggest"
         return "fallback"
 
-    def is_emergency(self, ranked: list[Ranked]) -> bool:
-        """The most likely reading is an emergency, even a weak one: the number comes first, nothing else."""
-        return bool(ranked) and ranked[0].intent == EMERGENCY and ranked[0].confidence >= self.emergency
+    def _floor(self, intent: str) -> float:
+        return self.self_harm if intent == SELF_HARM else self.emergency
 
-    def might_be_emergency(self, ranked: list[Ranked]) -> bool:
-        """An emergency is a plausible second reading: answer the question, with the number above it."""
-        return any(r.intent == EMERGENCY and r.confidence >= self.emergency for r in ranked[1:3])
+    def crisis(self, ranked: list[Ranked]) -> str | None:
+        """The crisis to answer first, nothing else before it: the most likely reading, even a weak one.
+
+        A self-harm reading is also answered first when the ordinary answer would only be a did-you-mean or a
+        fallback: someone who may be thinking of suicide never gets "Did you mean" or "I can't help with that".
+        """
+        if not ranked:
+            return None
+        top = ranked[0]
+        if top.intent in CRISIS and top.confidence >= self._floor(top.intent):
+            return top.intent
+        if self.decide(ranked) != "answer" and self.second_crisis(ranked) == SELF_HARM:
+            return SELF_HARM
+        return None
+
+    def second_crisis(self, ranked: list[Ranked]) -> str | None:
+        """A crisis that is a plausible second reading: the ordinary answer is given with the crisis lines above it.
+
+        Self-harm is looked for before an emergency: its lines (3114, then 15/112) cover both.
+        """
+        runners = ranked[1:3]
+        for intent in (SELF_HARM, EMERGENCY):
+            if any(r.intent == intent and r.confidence >= self._floor(intent) for r in runners):
+                return intent
+        return None
+
+    def medical_beside(self, ranked: list[Ranked]) -> bool:
+        """A medical question is a plausible second reading of a practical one: answer it, saying no advice first."""
+        return any(r.intent == MEDICAL_ADVICE and r.confidence >= self.medical for r in ranked[1:3])

@@ -48,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
     ev = sub.add_parser("eval", help="measure understanding on an evaluation set")
-    ev.add_argument("file", nargs="?", type=Path, help="evaluation YAML (default: tests/eval/public.yaml)")
+    ev.add_argument("file", nargs="*", type=Path, help="evaluation YAML files or folders (default: tests/eval/)")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser
 
@@ -222,12 +222,17 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.assistant import content_root
-    from bot.evaluation import evaluate, format_report, read_cases
+    from bot.evaluation import eval_files, evaluate, format_report, read_eval
 
-    path = args.file or content_root(settings) / "tests" / "eval" / "public.yaml"
-    if not path.exists():
-        raise CliError(f"{path}: no such evaluation file (give one: oncobot eval FILE)")
-    cases = read_cases(path)
-    report = evaluate(settings, cases)
+    paths = eval_files(args.file or [content_root(settings) / "tests" / "eval"])
+    missing = [p for p in paths if not p.is_file()] or ([] if paths else [Path("tests/eval")])
+    if missing:
+        raise CliError(f"{missing[0]}: no such evaluation file (give one: oncobot eval FILE)")
+    cases, dialogues = [], []
+    for path in paths:
+        more_cases, more_dialogues = read_eval(path)
+        cases += more_cases
+        dialogues += more_dialogues
+    report = evaluate(settings, cases, dialogues)
     print(json.dumps(report.as_dict(), ensure_ascii=False) if args.json else format_report(report))
     return EXIT_OK

@@ -7,13 +7,16 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.content.problems import ContentError
 from bot.content.yamlfile import Sink, YamlFile
 from bot.dialogue.actions import Inbound
-from bot.dialogue.policies import EMERGENCY, OUT_OF_SCOPE
+from bot.dialogue.policies import CRISIS, EMERGENCY, MEDICAL_ADVICE, OUT_OF_SCOPE, SELF_HARM
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.dialogue.engine import Engine
 from bot.store.sqlite import SqliteStore
 
 SWEEP = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
@@ -27,6 +30,16 @@ class Case:
     lang: str
     intent: str
     entities: dict[str, str]
+    tags: tuple[str, ...] = ()
+    answer_has: tuple[str, ...] = ()  # strings every acceptable answer contains ("3114")
+
+
+@dataclass(frozen=True)
+class Dialogue:
+    """Turns said one after the other by one user: later turns are judged in the context of earlier ones."""
+
+    lang: str
+    turns: tuple[Case, ...]
 
 
 @dataclass
@@ -40,6 +53,15 @@ class Report:
     oos_precision: float = 0.0
     emergency_recall: float = 0.0
     emergency_missed: list[str] = field(default_factory=list)
+    self_harm_recall: float = 1.0  # self-harm cases given a crisis answer (self-harm or emergency)
+    self_harm_missed: list[str] = field(default_factory=list)
+    no_advice_recall: float = 1.0  # medical-advice cases given the no-advice answer
+    answer_checks: float = 1.0  # cases with `answer_has` whose answer contains every string
+    answer_missed: list[str] = field(default_factory=list)
+    per_tag: dict[str, dict[str, float]] = field(default_factory=dict)
+    dialogues: int = 0
+    first_turns: dict[str, float] = field(default_factory=dict)  # cases, accuracy (intent and entities)
+    later_turns: dict[str, float] = field(default_factory=dict)
     entity_accuracy: float = 0.0
     confused: list[tuple[str, str, int]] = field(default_factory=list)
     sweep: list[dict[str, float]] = field(default_factory=list)
@@ -51,28 +73,63 @@ class Report:
         return {k: v for k, v in self.__dict__.items() if k != "errors"} | {"errors": self.errors[:50]}
 
 
-def read_cases(path: Path) -> list[Case]:
-    """Read an evaluation file; problems are reported like content problems, with their line."""
+def _case(doc: YamlFile, item: dict[str, Any], where: tuple[str | int, ...], lang: str | None = None) -> Case | None:
+    keys = {"text", "intent", "entities", "tags", "answer_has"} | ({"lang"} if lang is None else set())
+    doc.known_keys(item, where, keys)
+    text, intent = doc.text(item, "text", where), doc.text(item, "intent", where)
+    lang = lang or doc.text(item, "lang", where)
+    entities = item.get("entities") or {}
+    if not isinstance(entities, dict):
+        doc.error((*where, "entities"), "expected a mapping")
+        entities = {}
+    tags, answer_has = doc.texts(item, "tags", where), doc.texts(item, "answer_has", where)
+    if not (text and lang and intent):
+        return None
+    return Case(text, lang, intent, {str(k): str(v) for k, v in entities.items()}, tags, answer_has)
+
+
+def read_eval(path: Path) -> tuple[list[Case], list[Dialogue]]:
+    """Read an evaluation file of single `cases` or of `dialogues`; problems are reported with their line."""
     sink = Sink()
     doc = YamlFile.read(path, path.name, sink)
-    cases = []
-    if doc is not None:
+    cases: list[Case] = []
+    dialogues: list[Dialogue] = []
+    if doc is not None and "dialogues" in doc.data:
+        for where, item in doc.entries("dialogues"):
+            doc.known_keys(item, where, {"lang", "turns"})
+            lang = doc.text(item, "lang", where)
+            turns = item.get("turns")
+            if not isinstance(turns, list) or not turns:
+                doc.error((*where, "turns"), "expected a non-empty list")
+                continue
+            said = []
+            for i, turn in enumerate(turns):
+                if not isinstance(turn, dict):
+                    doc.error((*where, "turns", i), "expected a mapping")
+                elif lang and (case := _case(doc, turn, (*where, "turns", i), lang)):
+                    said.append(case)
+            if lang and len(said) == len(turns):
+                dialogues.append(Dialogue(lang, tuple(said)))
+    elif doc is not None:
         for where, item in doc.entries("cases"):
-            doc.known_keys(item, where, {"text", "lang", "intent", "entities"})
-            text, lang, intent = (
-                doc.text(item, "text", where),
-                doc.text(item, "lang", where),
-                doc.text(item, "intent", where),
-            )
-            entities = item.get("entities") or {}
-            if not isinstance(entities, dict):
-                doc.error((*where, "entities"), "expected a mapping")
-                entities = {}
-            if text and lang and intent:
-                cases.append(Case(text, lang, intent, {str(k): str(v) for k, v in entities.items()}))
+            if case := _case(doc, item, where):
+                cases.append(case)
     if sink.errors:
         raise ContentError(sink.errors)
-    return cases
+    return cases, dialogues
+
+
+def read_cases(path: Path) -> list[Case]:
+    """The single cases of an evaluation file."""
+    return read_eval(path)[0]
+
+
+def eval_files(paths: Sequence[Path]) -> list[Path]:
+    """Every evaluation file named, a folder standing for the YAML files in it."""
+    out: list[Path] = []
+    for path in paths:
+        out.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+    return out
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -81,12 +138,25 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
-def evaluate(settings: Settings, cases: list[Case]) -> Report:
+def _answered(case: Case, predicted: str) -> bool:
+    """A crisis case is answered by either crisis answer: both carry the emergency numbers and the crisis line."""
+    return predicted == case.intent or (case.intent in CRISIS and predicted in CRISIS)
+
+
+def _share(hits: list[bool]) -> float:
+    return sum(hits) / len(hits) if hits else 1.0
+
+
+def evaluate(settings: Settings, cases: list[Case], dialogues: Sequence[Dialogue] = ()) -> Report:
     """Run every case through the real engine, each as a new user, and through the matcher for the sweep."""
     from bot.assistant import build_engine
 
     engine = build_engine(settings, store=SqliteStore(":memory:"))
     report = Report(cases=len(cases))
+    by_tag: dict[str, list[bool]] = defaultdict(list)
+    self_harm: list[bool] = []
+    no_advice: list[bool] = []
+    answers: list[bool] = []
     by_lang: dict[str, list[bool]] = defaultdict(list)
     confusion: Counter[tuple[str, str]] = Counter()
     latencies: list[float] = []
@@ -100,8 +170,21 @@ def evaluate(settings: Settings, cases: list[Case]) -> Report:
         latencies.append((time.perf_counter() - start) * 1000)
         predicted = turn.understanding.intent if turn.understanding else OUT_OF_SCOPE
         ranked_all.append(engine.matcher.rank(case.text, limit=1))
-        ok = predicted == case.intent
+        ok = _answered(case, predicted)
         by_lang[case.lang].append(ok)
+        for tag in case.tags:
+            by_tag[tag].append(ok)
+        if case.intent == SELF_HARM or (case.intent in CRISIS and "self_harm" in case.tags):
+            self_harm.append(predicted in CRISIS)
+            if predicted not in CRISIS:
+                report.self_harm_missed.append(case.text)
+        if case.intent == MEDICAL_ADVICE:
+            no_advice.append(predicted == MEDICAL_ADVICE)
+        if case.answer_has:
+            said = "\n".join(r.text for r in turn.replies)
+            answers.append(all(needle in said for needle in case.answer_has))
+            if not answers[-1]:
+                report.answer_missed.append(case.text)
         if not ok:
             confusion[(case.intent, predicted)] += 1
             report.errors.append({"text": case.text, "lang": case.lang, "expected": case.intent, "got": predicted})
@@ -128,6 +211,10 @@ def evaluate(settings: Settings, cases: list[Case]) -> Report:
     report.oos_precision = oos_tp / (oos_tp + oos_fp) if oos_tp + oos_fp else 0.0
     report.emergency_recall = emergency_hits / emergencies if emergencies else 1.0
     report.entity_accuracy = entity_ok / entity_total if entity_total else 1.0
+    report.self_harm_recall, report.no_advice_recall = _share(self_harm), _share(no_advice)
+    report.answer_checks = _share(answers)
+    report.per_tag = {tag: {"cases": len(oks), "accuracy": _share(oks)} for tag, oks in sorted(by_tag.items())}
+    _dialogues(engine, dialogues, report)
     report.confused = [(a, b, n) for (a, b), n in confusion.most_common(10)]
     report.p50_ms = percentile(latencies, 0.5)
     report.p99_ms = percentile(latencies, 0.99)
@@ -153,6 +240,26 @@ def evaluate(settings: Settings, cases: list[Case]) -> Report:
     return report
 
 
+def _dialogues(engine: Engine, dialogues: Sequence[Dialogue], report: Report) -> None:
+    """Each dialogue as one user: a turn is right when its intent and every expected entity are."""
+    first: list[bool] = []
+    later: list[bool] = []
+    for i, dialogue in enumerate(dialogues):
+        for j, case in enumerate(dialogue.turns):
+            turn = engine.handle(Inbound(f"dialogue:{i}", text=case.text))
+            got = turn.understanding
+            ok = got is not None and _answered(case, got.intent)
+            ok = ok and all(got is not None and got.entities.get(k) == v for k, v in case.entities.items())
+            (later if j else first).append(ok)
+            if not ok:
+                report.errors.append(
+                    {"dialogue": i, "turn": j, "text": case.text, "expected": case.intent, "got": got and got.intent}
+                )
+    report.dialogues = len(dialogues)
+    report.first_turns = {"cases": len(first), "accuracy": _share(first)}
+    report.later_turns = {"cases": len(later), "accuracy": _share(later)}
+
+
 def format_report(report: Report) -> str:
     """The figures as a short text table."""
     lines = [
@@ -167,11 +274,26 @@ def format_report(report: Report) -> str:
         f"out-of-scope recall: {report.oos_recall:.1%}   precision: {report.oos_precision:.1%}",
         f"emergency recall: {report.emergency_recall:.1%}"
         + (f"   MISSED: {report.emergency_missed}" if report.emergency_missed else ""),
+        f"self-harm recall: {report.self_harm_recall:.1%}"
+        + (f"   MISSED: {report.self_harm_missed}" if report.self_harm_missed else ""),
+        f"no-advice recall (medical questions): {report.no_advice_recall:.1%}",
+        f"answers carrying the expected facts: {report.answer_checks:.1%}"
+        + (f"   MISSED: {report.answer_missed[:10]}" if report.answer_missed else ""),
         f"entity accuracy: {report.entity_accuracy:.1%}",
         f"latency per message: p50 {report.p50_ms:.2f} ms, p99 {report.p99_ms:.2f} ms",
         "",
         "most confused (expected → got):",
     ]
+    if report.dialogues:
+        first, later = report.first_turns, report.later_turns
+        lines[-2:-2] = [
+            f"dialogues: {report.dialogues}   first turns: {first['accuracy']:.1%} of {int(first['cases'])}"
+            f"   later turns: {later['accuracy']:.1%} of {int(later['cases'])}",
+        ]
+    if report.per_tag:
+        lines[-2:-2] = ["", "tag  cases  accuracy"] + [
+            f"{tag:<18}  {int(row['cases']):>5}  {row['accuracy']:>8.1%}" for tag, row in report.per_tag.items()
+        ]
     lines += [f"  {a} → {b}: {n}" for a, b, n in report.confused] or ["  none"]
     lines += ["", "threshold sweep (matcher only): threshold  in-scope accuracy  OOS recall"]
     lines += [

@@ -8,22 +8,34 @@ import pytest
 from rapidfuzz import fuzz, process
 
 from bot.assistant import Parts
-from bot.evaluation import Case, Report, evaluate, read_cases
+from bot.content.problems import ContentError
+from bot.evaluation import Case, Dialogue, Report, eval_files, evaluate, read_eval
 from bot.nlu.normalise import normalise
 from conftest import REPO, settings_for
 
-EVAL = Path(__file__).parent / "eval" / "public.yaml"
+EVAL = Path(__file__).parent / "eval"
 NEAR_COPY = 90.0  # rapidfuzz ratio on normalised text
 
 
 @pytest.fixture(scope="module")
-def cases() -> list[Case]:
-    return read_cases(EVAL)
+def everything() -> tuple[list[Case], list[Dialogue]]:
+    cases: list[Case] = []
+    dialogues: list[Dialogue] = []
+    for path in eval_files([EVAL]):
+        more_cases, more_dialogues = read_eval(path)
+        cases += more_cases
+        dialogues += more_dialogues
+    return cases, dialogues
 
 
 @pytest.fixture(scope="module")
-def report(cases: list[Case], tmp_path_factory: pytest.TempPathFactory) -> Report:
-    return evaluate(settings_for(REPO, tmp_path_factory.mktemp("eval")), cases)
+def cases(everything: tuple[list[Case], list[Dialogue]]) -> list[Case]:
+    return everything[0]
+
+
+@pytest.fixture(scope="module")
+def report(everything: tuple[list[Case], list[Dialogue]], tmp_path_factory: pytest.TempPathFactory) -> Report:
+    return evaluate(settings_for(REPO, tmp_path_factory.mktemp("eval")), *everything)
 
 
 def test_cases_are_not_near_copies_of_examples(real_parts: Parts, cases: list[Case]) -> None:
@@ -71,3 +83,46 @@ def test_no_emergency_is_missed(report: Report) -> None:
 
 def test_named_entities_are_resolved(report: Report) -> None:
     assert report.entity_accuracy >= 0.9
+
+
+def test_every_self_harm_case_gets_the_crisis_lines(report: Report) -> None:
+    assert report.self_harm_missed == []
+    assert report.answer_missed == []
+
+
+def test_tags_answers_and_dialogues_are_read_and_judged(small_root: Path, tmp_path: Path) -> None:
+    """An evaluation file's tags, expected answer strings and dialogues each move the figures they should."""
+    (tmp_path / "cases.yaml").write_text(
+        "version: 1\ncases:\n"
+        "  - {text: my father cannot breathe, lang: en, intent: emergency, tags: [acute], answer_has: ['112']}\n"
+        "  - {text: my father cannot breathe, lang: en, intent: emergency, tags: [acute], answer_has: ['3114']}\n"
+        "  - {text: i want to kill myself, lang: en, intent: self_harm, tags: [crisis], answer_has: ['3114']}\n"
+        "  - {text: what is the weather tomorrow, lang: en, intent: medical_advice_request}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "talk.yaml").write_text(
+        "version: 1\ndialogues:\n"
+        "  - lang: en\n    turns:\n"
+        "      - {text: where is gustave roussy, intent: centre_location_contact, entities: {centre: gustave-roussy}}\n"
+        "      - {text: what is the weather tomorrow, intent: medical_advice_request}\n",
+        encoding="utf-8",
+    )
+    cases, dialogues = [], []
+    for path in eval_files([tmp_path]):
+        more_cases, more_dialogues = read_eval(path)
+        cases += more_cases
+        dialogues += more_dialogues
+    report = evaluate(settings_for(small_root, tmp_path / "state"), cases, dialogues)
+    assert report.per_tag == {"acute": {"cases": 2, "accuracy": 1.0}, "crisis": {"cases": 1, "accuracy": 1.0}}
+    assert report.answer_checks == 2 / 3 and report.answer_missed == ["my father cannot breathe"]
+    assert report.self_harm_recall == 1.0 and report.no_advice_recall == 0.0
+    assert report.dialogues == 1
+    assert report.first_turns == {"cases": 1, "accuracy": 1.0} and report.later_turns == {"cases": 1, "accuracy": 0.0}
+
+
+def test_a_broken_evaluation_file_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("version: 1\ncases:\n  - {text: hi, lang: en, intent: greeting, tags: {a: 1}}\n", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        read_eval(path)
+    assert "bad.yaml:3" in str(caught.value) and "tags" in str(caught.value)

@@ -16,6 +16,7 @@ from bot import __version__
 from bot.content.loader import content_fingerprint, load_or_raise, packaged_root
 from bot.content.schema import KnowledgeBase
 from bot.dialogue import strings
+from bot.dialogue.context import Lifespan
 from bot.dialogue.engine import Engine
 from bot.dialogue.policies import Bands
 from bot.i18n import Interface
@@ -152,4 +153,5 @@ def build_engine(settings: Settings, store: Store | None = None, parts: Parts | 
         store or open_store(settings.database_url),
         bands,
         parts.kb.config.menus,
+        Lifespan(settings.context_turns, settings.context_minutes * 60.0),
     )

@@ -132,6 +132,7 @@ def _answer_object(engine: Any, text: str, lang: str | None, user: str) -> dict[
         "confidence": u.confidence if u else 0.0,
         "language": u.language if u else lang,
         "entities": u.entities if u else {},
+        "context": list(u.context) if u else [],
         "answer": "\n\n".join(r.text for r in turn.replies),
         "suggestions": list(u.suggestions) if u else [],
         "handoff": bool(u.handoff) if u else False,

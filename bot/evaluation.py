@@ -74,10 +74,10 @@ class Report:
 
 
 def _case(doc: YamlFile, item: dict[str, Any], where: tuple[str | int, ...], lang: str | None = None) -> Case | None:
-    keys = {"text", "intent", "entities", "tags", "answer_has"} | ({"lang"} if lang is None else set())
-    doc.known_keys(item, where, keys)
+    """One case; a dialogue's turn takes the dialogue's language unless it says its own (a switch)."""
+    doc.known_keys(item, where, {"text", "lang", "intent", "entities", "tags", "answer_has"})
     text, intent = doc.text(item, "text", where), doc.text(item, "intent", where)
-    lang = lang or doc.text(item, "lang", where)
+    lang = doc.text(item, "lang", where, required=lang is None) or lang
     entities = item.get("entities") or {}
     if not isinstance(entities, dict):
         doc.error((*where, "entities"), "expected a mapping")

@@ -74,6 +74,8 @@ class Settings:
     webhook_port: int = 8443
     webhook_secret: str | None = None
     flood_per_minute: int = 20
+    context_turns: int = 5
+    context_minutes: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -110,6 +112,8 @@ class Settings:
             webhook_port=_int(env, "WEBHOOK_PORT", 8443, low=1) or 8443,
             webhook_secret=secret,
             flood_per_minute=_int(env, "FLOOD_PER_MINUTE", 20, low=1) or 20,
+            context_turns=_int(env, "CONTEXT_TURNS", 5, low=1) or 5,
+            context_minutes=_int(env, "CONTEXT_MINUTES", 30, low=1) or 30,
         )
 
     @property

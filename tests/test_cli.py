@@ -49,7 +49,17 @@ def test_ask_json_gives_intent_entities_and_answer(root: Path, state: Path) -> N
     assert answer["language"] == "en"
     assert 0 < answer["confidence"] <= 1
     assert "Villejuif" in answer["answer"]
-    assert set(answer) == {"intent", "confidence", "language", "entities", "answer", "suggestions", "handoff"}
+    assert answer["context"] == []  # nothing carried: the centre was named in this question
+    assert set(answer) == {
+        "intent",
+        "confidence",
+        "language",
+        "entities",
+        "context",
+        "answer",
+        "suggestions",
+        "handoff",
+    }
 
 
 def test_ask_with_a_language(root: Path, state: Path) -> None:
@@ -83,6 +93,7 @@ def test_jsonl_serves_every_line_even_after_bad_ones(root: Path, state: Path) ->
     assert "'text' must be a string" in rows[3]["error"]
     assert "unknown language 'xx'" in rows[4]["error"]
     assert "https://www.curie.fr/" in rows[5]["answer"]  # the context of user "a" carried over
+    assert rows[5]["entities"] == {"centre": "institut-curie"} and rows[5]["context"] == ["centre"]
     assert rows[6]["intent"] == "emergency" and rows[6]["answer"].startswith("Call 15")
 
 

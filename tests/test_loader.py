@@ -198,3 +198,17 @@ def test_warnings_for_near_duplicates_few_examples_and_unsourced_phones(tmp_path
     ), warnings
     assert any("fewer than the minimum 5" in w for w in warnings)
     assert any("centres[0].phone: warning: a phone needs a 'source'" in w for w in warnings)
+
+
+def test_context_rules_name_real_intents_and_never_a_crisis(tmp_path: Path) -> None:
+    root = make_content_root(tmp_path / "kb")
+    config = root / "content.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + "context:\n  about_centre: [cost_quote, nowhere]\n"
+        + "  follow_ups:\n    - after: [medical_visa]\n      read: {emergency: cost_quote}\n",
+        encoding="utf-8",
+    )
+    rendered = [str(p) for p in load(root).errors]
+    assert any("context.about_centre[1]: unknown intent 'nowhere'" in r for r in rendered), rendered
+    assert any("context.follow_ups[0].read: 'emergency' is read first" in r for r in rendered), rendered

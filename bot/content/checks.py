@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
+from bot.content.context_rules import check_context_rules
 from bot.content.schema import KnowledgeBase
 from bot.content.yamlfile import Sink
 from bot.nlu.normalise import normalise
@@ -22,6 +23,7 @@ MAX_TITLE = 40
 def cross_checks(kb: KnowledgeBase, origins: Origins, sink: Sink, *, near_duplicates: bool = True) -> None:
     """Run every check that needs more than one record in view."""
     _intent_references(kb, origins)
+    check_context_rules(kb, origins)
     _catalogue_references(kb, origins)
     _aliases(kb, origins)
     _example_counts(kb, origins)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.content.context_rules import read_context_rules
 from bot.content.problems import ContentError, Path_, Problem
 from bot.content.schema import (
     KIND_PLACEHOLDERS,
@@ -71,7 +72,7 @@ def _config(root: Path, sink: Sink, origins: Origins) -> ContentConfig | None:
     if doc is None:
         return None
     origins.config_file = doc
-    doc.known_keys(doc.data, (), {"version", "languages", "default_language", "min_examples", "menus"})
+    doc.known_keys(doc.data, (), {"version", "languages", "default_language", "min_examples", "menus", "context"})
     languages = doc.texts(doc.data, "languages", (), required=True)
     for i, lang in enumerate(languages):
         if not _LANG.match(lang):
@@ -97,7 +98,7 @@ def _config(root: Path, sink: Sink, origins: Origins) -> ContentConfig | None:
             menus[name] = doc.texts(raw_menus, name, ("menus",), required=True)
     if not languages or default is None:
         return None
-    return ContentConfig(languages, default, minimum, menus)
+    return ContentConfig(languages, default, minimum, menus, read_context_rules(doc))
 
 
 def _id(

@@ -45,6 +45,44 @@ KIND_ENTITY: dict[str, str] = {
 
 
 @dataclass(frozen=True)
+class FollowUps:
+    """After a topic in `after`, a short message read as a key of `read` means its value instead."""
+
+    after: tuple[str, ...]
+    read: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ContextRules:
+    """How the conversation's context shapes an answer: the centre it names, what a short follow-up means."""
+
+    about_centre: tuple[str, ...] = ()  # answers that add the pages of the centre named now or just before
+    follow_ups: tuple[FollowUps, ...] = ()
+
+    def follow_up(self, topic: str, read: str) -> str | None:
+        return next((g.read[read] for g in self.follow_ups if topic in g.after and read in g.read), None)
+
+    def family(self, topic: str) -> frozenset[str]:
+        """The readings that continue a topic: the topic itself, its group, and what its follow-ups turn into."""
+        out = {topic}
+        for group in self.follow_ups:
+            if topic in group.after:
+                out.update(group.after, group.read.values())
+        return frozenset(out)
+
+    def intents(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Every intent the rules name, with where it is named (for the reference checks)."""
+        named: list[tuple[tuple[str | int, ...], str]] = [
+            (("about_centre", i), r) for i, r in enumerate(self.about_centre)
+        ]
+        for g, group in enumerate(self.follow_ups):
+            named += [(("follow_ups", g, "after", i), r) for i, r in enumerate(group.after)]
+            for read, meant in group.read.items():
+                named += [(("follow_ups", g, "read"), read), (("follow_ups", g, "read", read), meant)]
+        return named
+
+
+@dataclass(frozen=True)
 class ContentConfig:
     """The languages a content root serves and how strict its checks are."""
 
@@ -52,6 +90,7 @@ class ContentConfig:
     default_language: str
     min_examples: int
     menus: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    context: ContextRules = field(default_factory=ContextRules)
 
 
 @dataclass(frozen=True)

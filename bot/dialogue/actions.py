@@ -113,6 +113,7 @@ class Understanding:
     entities: dict[str, str] = field(default_factory=dict)
     suggestions: tuple[str, ...] = ()
     handoff: bool = False
+    context: tuple[str, ...] = ()  # the entity kinds taken from earlier turns, not from this message
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import time
+from collections.abc import Callable
 from typing import Any
 
 from bot.content.schema import KIND_ENTITY, Intent, KnowledgeBase
@@ -20,6 +22,7 @@ from bot.dialogue.actions import (
     Turn,
     Understanding,
 )
+from bot.dialogue.context import ENTITY_SLOTS, Lifespan, Slots, is_short, read_in_context
 from bot.dialogue.policies import (
     CRISIS,
     HUMAN,
@@ -58,7 +61,19 @@ DEFAULT_FOR_ENTITY = {
     "organisation": "about_organisations",
     "language": "change_language",
 }
-REMEMBERED = ("centre", "city", "organisation")
+# Intents that keep the conversation going without changing what it is about.
+NOT_A_TOPIC = frozenset(
+    {
+        "greeting",
+        "goodbye",
+        "thanks",
+        "help_capabilities",
+        "change_language",
+        "privacy_data_request",
+        OUT_OF_SCOPE,
+        HUMAN,
+    }
+)
 KEEP_UNANSWERED = 3
 GREETING = "greeting"
 COUNTRY_MAX = 60
@@ -79,6 +94,8 @@ class Engine:
         store: Store,
         bands: Bands | None = None,
         menus: dict[str, tuple[str, ...]] | None = None,
+        lifespan: Lifespan | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.kb = kb
         self.ui = interface
@@ -88,6 +105,9 @@ class Engine:
         self.store = store
         self.bands = bands or Bands()
         self.menus = menus or {}
+        self.lifespan = lifespan or Lifespan()
+        self.clock = clock
+        self.rules = kb.config.context
         self.render = Renderer(kb, interface)
 
     # ---- entry point -------------------------------------------------------------------------------------
@@ -97,6 +117,7 @@ class Engine:
         if state.banned:
             return Turn(())
         before = (state.language, copy.deepcopy(state.context))
+        Slots.age(state.context, self.lifespan, self.clock())
         text = strip_controls(msg.text or "")
         if msg.payload is None and text.strip().startswith("/"):
             command = text.strip()[1:].split("@", 1)[0].split(maxsplit=1)
@@ -183,12 +204,15 @@ class Engine:
         payload = msg.payload or ""
         kind, _, value = payload.partition(":")
         if payload == "start":
+            Slots(state.context).clear()  # starting over: nothing said before carries into what comes next
             return (
                 self._answer(state, self.kb.intents["greeting"], lang, None, with_menu=True)
                 if "greeting" in self.kb.intents
                 else Turn((self._main_menu(lang),))
             )
         if kind == "menu":
+            if value in MENUS:
+                Slots(state.context).set("audience", value)
             return Turn((self._menu(value, lang),))
         if kind == "lang" and value in self.kb.config.languages:
             state.language = value
@@ -334,9 +358,13 @@ class Engine:
             key = s.EMPTY_MESSAGE if not text.strip() else s.UNREADABLE_MESSAGE
             return Turn((self._reply(self._t(lang, key), lang),), Understanding(OUT_OF_SCOPE, 0.0, lang))
         found = self.entities.find(text)
-        ranked = self.matcher.rank(text, found=found)
-        turn = self._decide(state, lang, ranked, found)
-        turn = self._safety_lines(turn, ranked)
+        plain = self.matcher.rank(text, found=found)
+        topic = Slots(state.context).get("topic")
+        named = {f.kind for f in found.found}
+        keep = frozenset({*CRISIS, *(r.intent for r in plain if self._entity_kind(self.kb.intents[r.intent]) in named)})
+        ranked = read_in_context(plain, topic, self.rules, found.words, keep)
+        turn = self._decide(state, lang, plain, ranked, found)
+        turn = self._safety_lines(turn, plain)
         switch = self._switch_offer(state, guess.language if guess.clear else None, lang)
         return self._amend_first(turn, button=switch) if switch else turn
 
@@ -372,18 +400,22 @@ class Engine:
             return Button(f"lang:{detected}", self._t(detected, s.SWITCH_LANGUAGE).format(language=name))
         return None
 
-    def _decide(self, state: UserState, lang: str, ranked: list[Ranked], found: Entities) -> Turn:
+    def _decide(self, state: UserState, lang: str, plain: list[Ranked], ranked: list[Ranked], found: Entities) -> Turn:
+        """Crises are read on the message alone; everything else in the light of the conversation."""
         entities = found.as_dict()
-        top = ranked[0] if ranked else Ranked(OUT_OF_SCOPE, 0.0)
-        crisis = self.bands.crisis(ranked)
+        crisis = self.bands.crisis(plain)
         if crisis is not None and crisis in self.kb.intents:
             return self._answer(
-                state, self.kb.intents[crisis], lang, found, confidence=self._confidence_of(ranked, crisis)
+                state, self.kb.intents[crisis], lang, found, confidence=self._confidence_of(plain, crisis)
             )
+        top = ranked[0] if ranked else Ranked(OUT_OF_SCOPE, 0.0)
         band = self.bands.decide(ranked)
         named = [f for f in found.found if f.kind in DEFAULT_FOR_ENTITY]
         covered = found.covered()
         only_names = covered >= 0.99  # "IGR", "Curie ?": the card, whatever the phrasing model guesses
+        again = self._same_question(state, found, top, band)
+        if again is not None:
+            return self._answer(state, again[0], lang, found, confidence=max(top.confidence, 0.5), forced=again[1])
         if named and (only_names or (band != "answer" and covered >= 0.6)):
             intent = self.kb.intents.get(DEFAULT_FOR_ENTITY[named[0].kind])
             if intent is not None:
@@ -436,11 +468,40 @@ class Engine:
         buttons = (*self._follow_ups(fallback, lang), human)
         return Turn((self._reply(body, lang, buttons),), understanding)
 
+    def _same_question(
+        self, state: UserState, found: Entities, top: Ranked, band: str
+    ) -> tuple[Intent, tuple[str, str]] | None:
+        """ "And in Bordeaux?": a short message naming a new place or centre asks the last question about it."""
+        topic = Slots(state.context).get("topic")
+        intent = self.kb.intents.get(topic or "")
+        if intent is None or not is_short(found.words) or (band == "answer" and top.intent != intent.id):
+            return None
+        wants = self._entity_kind(intent)
+        accepted = ("city", "region") if wants == "city" else (wants,)
+        named = next((f for f in found.found if f.kind in accepted), None)
+        if named:
+            return intent, (named.kind, named.id)
+        place = next((f for f in found.found if f.kind in ("city", "region")), None)
+        if wants != "centre" or place is None or band == "answer":  # a question of its own, not an ellipsis
+            return None
+        # A place after a question about a centre: that place's centre if it has one, else its centres.
+        here = [c.id for c in self.kb.centres.values() if self.render.region_of(c) == place.id or c.city == place.id]
+        if len(here) == 1 and place.kind == "city":
+            return intent, ("centre", here[0])
+        listing = self.kb.intents.get(DEFAULT_FOR_ENTITY["city"])
+        return (listing, (place.kind, place.id)) if listing else None
+
+    def _entity_kind(self, intent: Intent) -> str | None:
+        """The kind of entity an answer is about: by its kind, or a centre for answers that name one in context."""
+        kind = KIND_ENTITY.get(intent.kind or "")
+        return kind or ("centre" if intent.id in self.rules.about_centre else None)
+
     def _remember(self, state: UserState, found: Entities) -> None:
-        for kind in REMEMBERED:
-            value = found.first(kind)
+        slots = Slots(state.context)
+        for kind in ENTITY_SLOTS:
+            value = found.first(kind) or (found.first("region") if kind == "city" else None)
             if value:
-                state.context[kind] = value
+                slots.set(kind, value)
 
     def _follow_ups(self, intent: Intent, lang: str) -> tuple[Button, ...]:
         return tuple(Button(f"intent:{f}", self.kb.intents[f].title[lang]) for f in intent.follow_ups)
@@ -462,32 +523,60 @@ class Engine:
         if intent.id in CRISIS:
             return self._crisis(state, intent, lang, confidence)
         found = found or Entities((), 0)
+        slots = Slots(state.context)
         self._remember(state, found)
         if intent.id != OUT_OF_SCOPE:
             state.context["misses"] = 0
         if forced:
-            state.context[forced[0] if forced[0] != "region" else "city"] = forced[1]
-        entity = self._entity_for(intent, state, found, forced)
+            slots.set(forced[0] if forced[0] != "region" else "city", forced[1])
+        entity, carried = self._entity_for(intent, state, found, forced)
         if intent.kind == "language_switch" and entity:
             state.language = entity
-        rendered: Rendered = self.render.render(intent, lang, entity)
+        rendered: Rendered = self.render.render(intent, lang, entity if intent.kind else None)
         out_lang = rendered.language or lang
-        buttons = list(rendered.buttons)
+        text, buttons = rendered.text, list(rendered.buttons)
+        if entity and not intent.kind:  # a practical answer, with the pages of the centre it is about
+            centre = self.kb.centres[entity]
+            text = f"{text}\n\n{self._t(out_lang, s.FOR_CENTRE).format(centre=centre.name)}"
+            buttons = [*self.render.centre_buttons(centre, out_lang), *buttons]
         buttons += self._follow_ups(intent, out_lang)
         handoff = intent.offers_handoff
         if handoff:
             buttons.append(Button("handoff:offer", self._t(out_lang, s.MENU_HUMAN)))
-        actions: list[Action] = [self._reply(rendered.text, out_lang, tuple(buttons))]
+        actions: list[Action] = [self._reply(text, out_lang, tuple(buttons))]
         actions.extend(rendered.venues)
         if with_menu or intent.id == GREETING:
             actions.append(self._main_menu(out_lang))
+        self._note_topic(state, intent, rendered)
         entities = found.as_dict()
         if forced and forced[0] in ("centre", "city", "organisation"):
             entities[forced[0]] = forced[1]
+        kind = self._entity_kind(intent)
+        if entity and kind and kind != "language":
+            entities[kind] = entity
         understanding = Understanding(
-            intent.id, round(confidence, 4), out_lang, entities, tuple(intent.follow_ups), handoff
+            intent.id,
+            round(confidence, 4),
+            out_lang,
+            entities,
+            tuple(intent.follow_ups),
+            handoff,
+            (kind,) if carried and kind else (),
         )
         return Turn(tuple(actions), understanding)
+
+    def _note_topic(self, state: UserState, intent: Intent, rendered: Rendered) -> None:
+        """What the conversation is now about: the topic, who asks, and the centre when an answer names only one."""
+        if intent.id in NOT_A_TOPIC:
+            return
+        slots = Slots(state.context)
+        slots.set("topic", intent.id)
+        audiences = [name for name, ids in self.menus.items() if intent.id in ids]
+        if len(audiences) == 1:
+            slots.set("audience", audiences[0])
+        centres = [b.id.removeprefix("centre:") for b in rendered.buttons if b.id.startswith("centre:")]
+        if len(centres) == 1 and centres[0] in self.kb.centres:
+            slots.set("centre", centres[0])
 
     def _crisis(self, state: UserState, intent: Intent, lang: str, confidence: float) -> Turn:
         """The crisis lines alone: no page, map or topic buttons under them; a person offered where the content says."""
@@ -498,20 +587,20 @@ class Engine:
 
     def _entity_for(
         self, intent: Intent, state: UserState, found: Entities, forced: tuple[str, str] | None
-    ) -> str | None:
-        kind = KIND_ENTITY.get(intent.kind or "")
+    ) -> tuple[str | None, bool]:
+        """The entity the answer is about, and whether it was carried from earlier in the conversation."""
+        kind = self._entity_kind(intent)
         if kind is None:
-            return None
+            return None, False
         if forced and (forced[0] == kind or (kind == "city" and forced[0] == "region")):
-            return forced[1]
+            return forced[1], False
+        now = found.first(kind)
         if kind == "city":
-            return (
-                found.first("city") or found.first("region") or self._city_of_centre(found) or state.context.get("city")
-            )
-        value = found.first(kind)
-        if value is None and kind in REMEMBERED:
-            value = state.context.get(kind)
-        return value
+            now = now or found.first("region") or self._city_of_centre(found)
+        if now is not None or kind not in ENTITY_SLOTS:
+            return now, False
+        carried = Slots(state.context).use(kind)
+        return carried, carried is not None
 
     def _city_of_centre(self, found: Entities) -> str | None:
         centre = found.first("centre")

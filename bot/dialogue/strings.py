@@ -71,6 +71,7 @@ RATE_PROMPT = N_("How helpful was the coordinator? (1 = not at all, 5 = very)")
 RATED = N_("Thank you for your rating.")
 EMERGENCY_RELAYED = N_("Your coordinator has been told that this may be an emergency.")
 EMERGENCY_HINT = N_("If this is an emergency: in France call 15 or 112; abroad, call your local emergency number.")
+FOR_CENTRE = N_("For {centre}: its own pages are below.")
 SELF_HARM_HINT = N_(
     "If you or someone close to you is thinking of suicide: in France, call 3114 (free, day and night, answered in "
     "French); in immediate danger, 15 or 112; abroad, your local emergency number."

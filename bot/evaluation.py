@@ -32,6 +32,7 @@ class Case:
     entities: dict[str, str]
     tags: tuple[str, ...] = ()
     answer_has: tuple[str, ...] = ()  # strings every acceptable answer contains ("3114")
+    source: str = ""  # the file it comes from
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Report:
     answer_checks: float = 1.0  # cases with `answer_has` whose answer contains every string
     answer_missed: list[str] = field(default_factory=list)
     per_tag: dict[str, dict[str, float]] = field(default_factory=dict)
+    per_file: dict[str, dict[str, float]] = field(default_factory=dict)
     dialogues: int = 0
     first_turns: dict[str, float] = field(default_factory=dict)  # cases, accuracy (intent and entities)
     later_turns: dict[str, float] = field(default_factory=dict)
@@ -85,7 +87,7 @@ def _case(doc: YamlFile, item: dict[str, Any], where: tuple[str | int, ...], lan
     tags, answer_has = doc.texts(item, "tags", where), doc.texts(item, "answer_has", where)
     if not (text and lang and intent):
         return None
-    return Case(text, lang, intent, {str(k): str(v) for k, v in entities.items()}, tags, answer_has)
+    return Case(text, lang, intent, {str(k): str(v) for k, v in entities.items()}, tags, answer_has, doc.rel)
 
 
 def read_eval(path: Path) -> tuple[list[Case], list[Dialogue]]:
@@ -154,6 +156,7 @@ def evaluate(settings: Settings, cases: list[Case], dialogues: Sequence[Dialogue
     engine = build_engine(settings, store=SqliteStore(":memory:"))
     report = Report(cases=len(cases))
     by_tag: dict[str, list[bool]] = defaultdict(list)
+    by_file: dict[str, list[bool]] = defaultdict(list)
     self_harm: list[bool] = []
     no_advice: list[bool] = []
     answers: list[bool] = []
@@ -172,6 +175,7 @@ def evaluate(settings: Settings, cases: list[Case], dialogues: Sequence[Dialogue
         ranked_all.append(engine.matcher.rank(case.text, limit=1))
         ok = _answered(case, predicted)
         by_lang[case.lang].append(ok)
+        by_file[case.source].append(ok)
         for tag in case.tags:
             by_tag[tag].append(ok)
         if case.intent == SELF_HARM or (case.intent in CRISIS and "self_harm" in case.tags):
@@ -214,6 +218,7 @@ def evaluate(settings: Settings, cases: list[Case], dialogues: Sequence[Dialogue
     report.self_harm_recall, report.no_advice_recall = _share(self_harm), _share(no_advice)
     report.answer_checks = _share(answers)
     report.per_tag = {tag: {"cases": len(oks), "accuracy": _share(oks)} for tag, oks in sorted(by_tag.items())}
+    report.per_file = {name: {"cases": len(oks), "accuracy": _share(oks)} for name, oks in sorted(by_file.items())}
     _dialogues(engine, dialogues, report)
     report.confused = [(a, b, n) for (a, b), n in confusion.most_common(10)]
     report.p50_ms = percentile(latencies, 0.5)
@@ -289,6 +294,10 @@ def format_report(report: Report) -> str:
         lines[-2:-2] = [
             f"dialogues: {report.dialogues}   first turns: {first['accuracy']:.1%} of {int(first['cases'])}"
             f"   later turns: {later['accuracy']:.1%} of {int(later['cases'])}",
+        ]
+    if len(report.per_file) > 1:
+        lines[-2:-2] = ["", "file  cases  accuracy"] + [
+            f"{name:<18}  {int(row['cases']):>5}  {row['accuracy']:>8.1%}" for name, row in report.per_file.items()
         ]
     if report.per_tag:
         lines[-2:-2] = ["", "tag  cases  accuracy"] + [

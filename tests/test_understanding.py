@@ -199,3 +199,63 @@ def test_the_speller_finds_what_comparing_every_word_finds(real_parts: Parts) ->
         assert speller.nearest(word) == (best[0] if best else None), word
         found += best is not None
     assert found > len(typos) / 3  # many slips of a known word are corrected
+
+
+@pytest.mark.parametrize(
+    ("text", "asking"),
+    [
+        ("We are staying near the station. Which hospital treats lung cancer?", "Which hospital treats lung cancer?"),
+        ("Ya mandamos los informes. ¿Puedo hablar con alguien? Gracias.", "¿Puedo hablar con alguien?"),
+        ("我们住在上海。我爸爸是肺癌。治疗费用大概多少？", "治疗费用大概多少？"),
+        ("زوجي مريض. أرسلنا التقارير.كيف نبدأ؟؟", "كيف نبدأ؟"),
+        ("Мы живём в Алматы.\nСколько стоит химия?!", "Сколько стоит химия?!"),
+        ("Tumeur de 3.5 cm. Combien ça coûte ?", "Combien ça coûte ?"),
+        ("are you a bot? what can you do?", None),  # every sentence asks: the whole message decides
+        ("where is gustave roussy", None),
+    ],
+)
+def test_the_asking_sentences_are_told_from_the_story(text: str, asking: str | None) -> None:
+    from bot.nlu.sentences import asking_part
+
+    assert asking_part(text) == asking
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        (
+            "My mother is 62, she had surgery in Cairo last year and now the doctors there say it came back. "
+            "We have savings and my brother lives in France. How do we start?",
+            "intl_patient_process",
+        ),
+        (
+            "Nous avons déjà envoyé le dossier médical par mail il y a deux semaines. "
+            "Est-ce que quelqu'un peut me rappeler ?",
+            "human_handoff",
+        ),
+        (
+            "Mon père a un cancer de la prostate, on habite à Alger, ma tante peut nous loger à Marseille. "
+            "Combien coûte le traitement ?",
+            "cost_quote",
+        ),
+        (
+            "Мы живём в Алматы, у отца рак желудка, операцию делали дома. Сейчас нужна химия. "
+            "Сколько это стоит во Франции?",
+            "cost_quote",
+        ),
+        (
+            "Minha mãe fez cirurgia em Maputo mas o câncer voltou. Temos família em Paris. Como começamos?",
+            "intl_patient_process",
+        ),
+        ("أمي مريضة بالسرطان. سنسكن عند خالتي في باريس قرب المستشفى.هل نحتاج تأشيرة علاج؟", "medical_visa"),
+        ("Mi tía vive cerca del hospital y nos quedaremos en su casa. ¿Cuánto cuesta el tratamiento?", "cost_quote"),
+        ("我们已经把病历发给医院了。我们会住在亲戚家。需要办医疗签证吗？", "medical_visa"),
+        (
+            "Wir wohnen bei meiner Schwester in Lyon. Ich habe die Befunde schon geschickt. "
+            "Wie viel kostet die Behandlung?",
+            "cost_quote",
+        ),
+    ],
+)
+def test_the_question_outweighs_the_story_around_it(real_parts: Parts, text: str, intent: str) -> None:
+    assert real_parts.matcher.rank(text)[0].intent == intent

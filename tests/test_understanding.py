@@ -259,3 +259,64 @@ def test_the_asking_sentences_are_told_from_the_story(text: str, asking: str | N
 )
 def test_the_question_outweighs_the_story_around_it(real_parts: Parts, text: str, intent: str) -> None:
     assert real_parts.matcher.rank(text)[0].intent == intent
+
+
+@pytest.mark.parametrize(
+    ("latin", "native"),
+    [
+        ("kam taklifa el 3ilaj", "كم تكلفة العلاج"),  # Arabizi: short vowels written, 3 for ain
+        ("momken atkalem ma3 7ad", "ممكن اتكلم مع حد"),  # 7 for ha
+        ("skolko stoit lechenie", "сколько стоит лечение"),
+        ("gde nakhoditsya", "где находится"),  # "kh", "ts" as anyascii writes them; "h", "c" as people do
+        ("gde nahodica", "где находится"),
+    ],
+)
+def test_transliterations_meet_their_script_in_one_skeleton(latin: str, native: str) -> None:
+    from bot.nlu.romanise import skeleton
+
+    assert skeleton(normalise(latin)) == skeleton(normalise(native))
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("salam, 3ayez a3raf kam el 3ilaj fi fransa", "ar"),
+        ("kifach n9der nji l fransa bach ndawi mama", "ar"),
+        ("shukran ktir 3ala kel shi", "ar"),
+        ("zdravstvujte, skolko stoit konsultaciya", "ru"),
+        ("mne nuzhen perevodchik v bolnice", "ru"),
+    ],
+)
+def test_arabic_and_russian_in_latin_letters_are_told_as_such(real_parts: Parts, text: str, lang: str) -> None:
+    guess = real_parts.languages.guess(text)
+    assert guess.language == lang and guess.clear
+    assert real_parts.matcher.transliteration(text) == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["how much does the treatment cost", "combien coute le traitement", "quanto custa o tratamento", "hallo"],
+)
+def test_latin_script_languages_are_not_taken_for_transliterations(real_parts: Parts, text: str) -> None:
+    assert real_parts.matcher.transliteration(text) is None
+    assert real_parts.languages.guess(text).language not in ("ar", "ru")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("kam ykallef el 3ilaj el kimawi 3andkom", "cost_quote"),
+        ("lazem visa 3ilajiya 3ashan asafer ma3 abouya?", "medical_visa"),
+        ("bghit nhder m3a chi wa7ed mn l equipe", "human_handoff"),
+        ("skolko stoit himioterapiya vo francii", "cost_quote"),
+        ("nuzhna li viza dlya lecheniya", "medical_visa"),
+        ("kakie dokumenty nuzhno otpravit", "medical_documents"),
+    ],
+)
+def test_intents_in_latin_letters(real_parts: Parts, text: str, intent: str) -> None:
+    assert real_parts.matcher.rank(text)[0].intent == intent
+
+
+def test_long_cyrillic_names_are_found_in_latin_letters(real_parts: Parts) -> None:
+    assert real_parts.entities.find("gde institut kyuri").first("centre") == "institut-curie"
+    assert real_parts.entities.find("lion").first("city") is None  # "Лион" is too short to be sure of

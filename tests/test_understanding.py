@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.assistant import Parts
+from bot.nlu.matcher import Ranked
 from bot.nlu.normalise import normalise, tokens
 
 
@@ -320,3 +321,20 @@ def test_intents_in_latin_letters(real_parts: Parts, text: str, intent: str) -> 
 def test_long_cyrillic_names_are_found_in_latin_letters(real_parts: Parts) -> None:
     assert real_parts.entities.find("gde institut kyuri").first("centre") == "institut-curie"
     assert real_parts.entities.find("lion").first("city") is None  # "Лион" is too short to be sure of
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hahahahaha lol", "asdfghjkl", "jajajaja xd", "kkkkkkkk rsrsrs", "ههههههه", "哈哈哈哈哈", "ололо", "mdrrr ptdr"],
+)
+def test_laughter_and_keyboard_mash_are_junk(real_parts: Parts, text: str) -> None:
+    assert real_parts.matcher.is_junk(text)
+    assert real_parts.matcher.rank(text) == [Ranked("out_of_scope", 1.0)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["help!!!", "помогите", "救命", "socorro", "mama", "papa", "marhaba", "privet", "15", "curie", "where is igr"],
+)
+def test_short_words_the_assistant_knows_are_not_junk(real_parts: Parts, text: str) -> None:
+    assert not real_parts.matcher.is_junk(text)

@@ -381,7 +381,7 @@ class Engine:
         return self._miss(state, text, lang, top, entities)
 
     def _miss(self, state: UserState, text: str, lang: str, top: Ranked, entities: dict[str, str]) -> Turn:
-        misses = int(state.context.get("misses", 0)) + 1
+        misses = int(state.context.get("misses", 0)) + (not self.matcher.is_junk(text))  # junk asks nothing
         state.context["misses"] = misses
         unanswered = list(state.context.get("unanswered", []))[-(KEEP_UNANSWERED - 1) :]
         unanswered.append({"text": text[:500], "intent": top.intent, "confidence": round(top.confidence, 3)})

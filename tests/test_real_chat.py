@@ -109,3 +109,26 @@ def test_an_emergency_in_the_first_person(real_chat: Chat) -> None:
     real_chat.say("я задыхаюсь")
     assert real_chat.intent() == "emergency"
     assert "112" in real_chat.text().split("\n")[0]
+
+
+def test_arabic_in_latin_letters_is_answered_in_arabic(real_chat: Chat) -> None:
+    real_chat.say("kam taklefet el 3ilaj el kimawi fi fransa?")
+    assert real_chat.intent() == "cost_quote"
+    assert real_chat.replies()[0].language == "ar"
+
+
+def test_russian_in_latin_letters_is_answered_in_russian(real_chat: Chat) -> None:
+    real_chat.say("nuzhna li viza dlya lecheniya vo francii")
+    assert real_chat.intent() == "medical_visa"
+    assert real_chat.replies()[0].language == "ru"
+
+
+def test_junk_is_out_of_scope_and_never_brings_the_coordinator_offer(real_chat: Chat) -> None:
+    for text in ["hahahahaha lol", "asdfghjkl", "ههههههه", "哈哈哈哈哈", "хахаха ололо", "lalala blub blub"]:
+        real_chat.say(text)
+        assert real_chat.intent() == "out_of_scope", text
+        assert "Would you like to talk to a coordinator?" not in real_chat.text(), text
+    real_chat.say("what is the weather tomorrow")  # a real question left unanswered is the first miss
+    assert "Would you like to talk to a coordinator?" not in real_chat.text()
+    real_chat.say("who won the football match")
+    assert "Would you like to talk to a coordinator?" in real_chat.text()

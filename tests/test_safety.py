@@ -35,6 +35,9 @@ class ScriptedMatcher:
         self.asked.append(text)
         return self.readings[:limit]
 
+    def is_junk(self, text: str, found: Entities | None = None) -> bool:
+        return False
+
 
 @dataclass
 class ScriptedChat(Chat):

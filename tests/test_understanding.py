@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.assistant import Parts
+from bot.nlu.matcher import Ranked
 from bot.nlu.normalise import normalise, tokens
 
 
@@ -199,3 +200,141 @@ def test_the_speller_finds_what_comparing_every_word_finds(real_parts: Parts) ->
         assert speller.nearest(word) == (best[0] if best else None), word
         found += best is not None
     assert found > len(typos) / 3  # many slips of a known word are corrected
+
+
+@pytest.mark.parametrize(
+    ("text", "asking"),
+    [
+        ("We are staying near the station. Which hospital treats lung cancer?", "Which hospital treats lung cancer?"),
+        ("Ya mandamos los informes. ¿Puedo hablar con alguien? Gracias.", "¿Puedo hablar con alguien?"),
+        ("我们住在上海。我爸爸是肺癌。治疗费用大概多少？", "治疗费用大概多少？"),
+        ("زوجي مريض. أرسلنا التقارير.كيف نبدأ؟؟", "كيف نبدأ؟"),
+        ("Мы живём в Алматы.\nСколько стоит химия?!", "Сколько стоит химия?!"),
+        ("Tumeur de 3.5 cm. Combien ça coûte ?", "Combien ça coûte ?"),
+        ("are you a bot? what can you do?", None),  # every sentence asks: the whole message decides
+        ("where is gustave roussy", None),
+    ],
+)
+def test_the_asking_sentences_are_told_from_the_story(text: str, asking: str | None) -> None:
+    from bot.nlu.sentences import asking_part
+
+    assert asking_part(text) == asking
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        (
+            "My mother is 62, she had surgery in Cairo last year and now the doctors there say it came back. "
+            "We have savings and my brother lives in France. How do we start?",
+            "intl_patient_process",
+        ),
+        (
+            "Nous avons déjà envoyé le dossier médical par mail il y a deux semaines. "
+            "Est-ce que quelqu'un peut me rappeler ?",
+            "human_handoff",
+        ),
+        (
+            "Mon père a un cancer de la prostate, on habite à Alger, ma tante peut nous loger à Marseille. "
+            "Combien coûte le traitement ?",
+            "cost_quote",
+        ),
+        (
+            "Мы живём в Алматы, у отца рак желудка, операцию делали дома. Сейчас нужна химия. "
+            "Сколько это стоит во Франции?",
+            "cost_quote",
+        ),
+        (
+            "Minha mãe fez cirurgia em Maputo mas o câncer voltou. Temos família em Paris. Como começamos?",
+            "intl_patient_process",
+        ),
+        ("أمي مريضة بالسرطان. سنسكن عند خالتي في باريس قرب المستشفى.هل نحتاج تأشيرة علاج؟", "medical_visa"),
+        ("Mi tía vive cerca del hospital y nos quedaremos en su casa. ¿Cuánto cuesta el tratamiento?", "cost_quote"),
+        ("我们已经把病历发给医院了。我们会住在亲戚家。需要办医疗签证吗？", "medical_visa"),
+        (
+            "Wir wohnen bei meiner Schwester in Lyon. Ich habe die Befunde schon geschickt. "
+            "Wie viel kostet die Behandlung?",
+            "cost_quote",
+        ),
+    ],
+)
+def test_the_question_outweighs_the_story_around_it(real_parts: Parts, text: str, intent: str) -> None:
+    assert real_parts.matcher.rank(text)[0].intent == intent
+
+
+@pytest.mark.parametrize(
+    ("latin", "native"),
+    [
+        ("kam taklifa el 3ilaj", "كم تكلفة العلاج"),  # Arabizi: short vowels written, 3 for ain
+        ("momken atkalem ma3 7ad", "ممكن اتكلم مع حد"),  # 7 for ha
+        ("skolko stoit lechenie", "сколько стоит лечение"),
+        ("gde nakhoditsya", "где находится"),  # "kh", "ts" as anyascii writes them; "h", "c" as people do
+        ("gde nahodica", "где находится"),
+    ],
+)
+def test_transliterations_meet_their_script_in_one_skeleton(latin: str, native: str) -> None:
+    from bot.nlu.romanise import skeleton
+
+    assert skeleton(normalise(latin)) == skeleton(normalise(native))
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("salam, 3ayez a3raf kam el 3ilaj fi fransa", "ar"),
+        ("kifach n9der nji l fransa bach ndawi mama", "ar"),
+        ("shukran ktir 3ala kel shi", "ar"),
+        ("zdravstvujte, skolko stoit konsultaciya", "ru"),
+        ("mne nuzhen perevodchik v bolnice", "ru"),
+    ],
+)
+def test_arabic_and_russian_in_latin_letters_are_told_as_such(real_parts: Parts, text: str, lang: str) -> None:
+    guess = real_parts.languages.guess(text)
+    assert guess.language == lang and guess.clear
+    assert real_parts.matcher.transliteration(text) == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["how much does the treatment cost", "combien coute le traitement", "quanto custa o tratamento", "hallo"],
+)
+def test_latin_script_languages_are_not_taken_for_transliterations(real_parts: Parts, text: str) -> None:
+    assert real_parts.matcher.transliteration(text) is None
+    assert real_parts.languages.guess(text).language not in ("ar", "ru")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("kam ykallef el 3ilaj el kimawi 3andkom", "cost_quote"),
+        ("lazem visa 3ilajiya 3ashan asafer ma3 abouya?", "medical_visa"),
+        ("bghit nhder m3a chi wa7ed mn l equipe", "human_handoff"),
+        ("skolko stoit himioterapiya vo francii", "cost_quote"),
+        ("nuzhna li viza dlya lecheniya", "medical_visa"),
+        ("kakie dokumenty nuzhno otpravit", "medical_documents"),
+    ],
+)
+def test_intents_in_latin_letters(real_parts: Parts, text: str, intent: str) -> None:
+    assert real_parts.matcher.rank(text)[0].intent == intent
+
+
+def test_long_cyrillic_names_are_found_in_latin_letters(real_parts: Parts) -> None:
+    assert real_parts.entities.find("gde institut kyuri").first("centre") == "institut-curie"
+    assert real_parts.entities.find("lion").first("city") is None  # "Лион" is too short to be sure of
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hahahahaha lol", "asdfghjkl", "jajajaja xd", "kkkkkkkk rsrsrs", "ههههههه", "哈哈哈哈哈", "ололо", "mdrrr ptdr"],
+)
+def test_laughter_and_keyboard_mash_are_junk(real_parts: Parts, text: str) -> None:
+    assert real_parts.matcher.is_junk(text)
+    assert real_parts.matcher.rank(text) == [Ranked("out_of_scope", 1.0)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["help!!!", "помогите", "救命", "socorro", "mama", "papa", "marhaba", "privet", "15", "curie", "where is igr"],
+)
+def test_short_words_the_assistant_knows_are_not_junk(real_parts: Parts, text: str) -> None:
+    assert not real_parts.matcher.is_junk(text)

@@ -363,7 +363,7 @@ class Engine:
         named = {f.kind for f in found.found}
         keep = frozenset({*CRISIS, *(r.intent for r in plain if self._entity_kind(self.kb.intents[r.intent]) in named)})
         ranked = read_in_context(plain, topic, self.rules, found.words, keep)
-        turn = self._decide(state, lang, plain, ranked, found)
+        turn = self._decide(state, text, lang, plain, ranked, found)
         turn = self._safety_lines(turn, plain)
         switch = self._switch_offer(state, guess.language if guess.clear else None, lang)
         return self._amend_first(turn, button=switch) if switch else turn
@@ -400,7 +400,9 @@ class Engine:
             return Button(f"lang:{detected}", self._t(detected, s.SWITCH_LANGUAGE).format(language=name))
         return None
 
-    def _decide(self, state: UserState, lang: str, plain: list[Ranked], ranked: list[Ranked], found: Entities) -> Turn:
+    def _decide(
+        self, state: UserState, text: str, lang: str, plain: list[Ranked], ranked: list[Ranked], found: Entities
+    ) -> Turn:
         """Crises are read on the message alone; everything else in the light of the conversation."""
         entities = found.as_dict()
         crisis = self.bands.crisis(plain)
@@ -443,10 +445,10 @@ class Engine:
                     OUT_OF_SCOPE, round(1 - top.confidence, 4), lang, entities, tuple(r.intent for r in options), True
                 ),
             )
-        return self._miss(state, lang, top, entities)
+        return self._miss(state, text, lang, top, entities)
 
-    def _miss(self, state: UserState, lang: str, top: Ranked, entities: dict[str, str]) -> Turn:
-        misses = int(state.context.get("misses", 0)) + 1
+    def _miss(self, state: UserState, text: str, lang: str, top: Ranked, entities: dict[str, str]) -> Turn:
+        misses = int(state.context.get("misses", 0)) + (not self.matcher.is_junk(text))  # junk asks nothing
         state.context["misses"] = misses
         unanswered = list(state.context.get("unanswered", []))[-(KEEP_UNANSWERED - 1) :]
         # Only what was understood of it: the text itself is never kept before the user agrees to share it.

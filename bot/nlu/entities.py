@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from anyascii import anyascii
 from rapidfuzz import fuzz, process
 
 from bot.nlu.normalise import is_han, normalise, tokens
@@ -16,6 +17,7 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _CYRILLIC_ENDINGS_2 = ("ом", "ем", "ой", "ей", "ам", "ям", "ах", "ях", "ую", "юю", "ого", "его")
 _CYRILLIC_VOWELS = "аеиоуыэюяйь"
 KINDS = ("centre", "city", "organisation", "language")
+ROMANISED_FROM = 8  # letters from which a Cyrillic name is also known in Latin letters ("institut kyuri", not "lion")
 MASKS = {"centre": "_centre_", "city": "_city_", "region": "_city_", "organisation": "_org_", "language": "_lang_"}
 
 
@@ -42,6 +44,14 @@ def stem(token: str) -> str:
             cut += 1
         return token[: len(token) - cut] if cut else token
     return token
+
+
+def with_romanised(names: Iterable[tuple[str, str, str]]) -> Iterable[tuple[str, str, str]]:
+    """Every name, and long Cyrillic ones also in Latin letters, as Russians type them ("institut kyuri")."""
+    for kind, id_, name in names:
+        yield kind, id_, name
+        if _CYRILLIC.search(name) and sum(ch.isalpha() for ch in name) >= ROMANISED_FROM:
+            yield kind, id_, anyascii(name).replace("'", "")
 
 
 @dataclass(frozen=True)
@@ -105,7 +115,7 @@ class EntityIndex:
         # Fuzzy names by word count and first two letters (typos rarely hit those): few candidates per window.
         self._fuzzy: dict[tuple[int, str], list[str]] = defaultdict(list)
         self._fuzzy_owner: dict[tuple[int, str], tuple[str, str]] = {}
-        for kind, id_, name in names:
+        for kind, id_, name in with_romanised(names):
             norm = normalise(name)
             if not norm:
                 continue

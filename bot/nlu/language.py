@@ -10,6 +10,7 @@ import numpy as np
 
 from bot.nlu.features import Features, LinearScorer, short_char_ngrams, softmax
 from bot.nlu.normalise import normalise
+from bot.nlu.romanise import Transliteration
 
 _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ar", re.compile(r"[\u0600-\u06ff\u0750-\u077f]")),
@@ -30,13 +31,19 @@ class Guess:
 
 
 class LanguageGuesser:
-    """Tells languages apart; scripts settle Arabic, Russian and Chinese, a small model the Latin-script ones."""
+    """Tells languages apart; scripts settle Arabic, Russian and Chinese, a small model the Latin-script ones.
+
+    Arabic and Russian typed in Latin letters are told by their consonant skeletons (bot.nlu.romanise).
+    """
 
     def __init__(self, examples: Sequence[tuple[str, str]], languages: Sequence[str]) -> None:
         self._languages = tuple(languages)
         self._script_langs = {lang for lang, _ in _SCRIPTS if lang in self._languages}
         latin = [(normalise(t), lang) for t, lang in examples if lang not in self._script_langs]
         self._model: tuple[Features, LinearScorer] | None = None
+        self._transliteration = (
+            Transliteration.fit([normalise(t) for t, _ in examples]) if self._script_langs & {"ar", "ru"} else None
+        )
         if len({lang for _, lang in latin}) >= 2:
             from sklearn.linear_model import LogisticRegression
 
@@ -54,10 +61,13 @@ class LanguageGuesser:
         script, n = max(counts.items(), key=lambda kv: kv[1], default=(None, 0))
         if script and n >= max(1, len(letters) // 2):
             return Guess(script, n >= 2)
+        norm = normalise(text)
+        origin = self._transliteration.origin(norm) if self._transliteration is not None else None
+        if origin in self._script_langs:  # Arabic or Russian in Latin letters
+            return Guess(origin, True)
         if self._model is None:
             return Guess(None, False)
         features, scorer = self._model
-        norm = normalise(text)
         probs = softmax(scorer.scores(*features.transform(norm)))
         best = int(np.argmax(probs))
         needed = CLEAR if len(norm.split()) >= 3 else CLEAR_SHORT

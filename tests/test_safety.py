@@ -57,7 +57,7 @@ def scripted(small_parts: Parts, small_root: Path, tmp_path: Path, store: Sqlite
 
 
 def test_a_weak_emergency_on_top_gets_the_number_and_nothing_else(scripted: ScriptedChat) -> None:
-    scripted.reads(("emergency", 0.25), ("cost_quote", 0.24), ("medical_visa", 0.2)).say("some words")
+    scripted.reads(("emergency", 0.25), ("cost_quote", 0.24), ("medical_visa", 0.2)).say("tell me more please")
     assert scripted.intent() == "emergency"
     assert scripted.text().startswith(EMERGENCY_LINE)
     assert "Did you mean" not in scripted.text()
@@ -66,14 +66,14 @@ def test_a_weak_emergency_on_top_gets_the_number_and_nothing_else(scripted: Scri
 def test_below_the_emergency_threshold_it_is_a_did_you_mean_with_the_number_above(scripted: ScriptedChat) -> None:
     scripted.reads(("emergency", 0.19), ("cost_quote", 0.3), ("medical_visa", 0.2))
     # The scripted order is the matcher's: put the practical reading first, the weak emergency second.
-    scripted.reads(("cost_quote", 0.3), ("emergency", 0.19), ("medical_visa", 0.2)).say("some words")
+    scripted.reads(("cost_quote", 0.3), ("emergency", 0.19), ("medical_visa", 0.2)).say("tell me more please")
     assert scripted.intent() == "out_of_scope"  # a did-you-mean is reported as not understood
     assert "Did you mean" in scripted.text()
     assert "If this is an emergency" not in scripted.text()  # 0.19 is below the floor: no hint either
 
 
 def test_an_emergency_as_second_reading_puts_the_number_above_the_answer(scripted: ScriptedChat) -> None:
-    scripted.reads(("cost_quote", 0.6), ("emergency", 0.25)).say("some words")
+    scripted.reads(("cost_quote", 0.6), ("emergency", 0.25)).say("tell me more please")
     assert scripted.intent() == "cost_quote"
     first = scripted.replies()[0].text
     assert first.startswith("If this is an emergency: in France call 15 or 112")
@@ -81,20 +81,20 @@ def test_an_emergency_as_second_reading_puts_the_number_above_the_answer(scripte
 
 
 def test_a_middling_reading_is_suggested_not_answered(scripted: ScriptedChat) -> None:
-    scripted.reads(("cost_quote", 0.35), ("medical_visa", 0.3), ("list_centres", 0.2)).say("some words")
+    scripted.reads(("cost_quote", 0.35), ("medical_visa", 0.3), ("list_centres", 0.2)).say("tell me more please")
     assert scripted.intent() == "out_of_scope"
     assert "Did you mean" in scripted.text()
     assert {"intent:cost_quote", "intent:medical_visa"} <= set(scripted.button_ids())
 
 
 def test_a_clear_reading_is_answered(scripted: ScriptedChat) -> None:
-    scripted.reads(("cost_quote", 0.55), ("medical_visa", 0.3)).say("some words")
+    scripted.reads(("cost_quote", 0.55), ("medical_visa", 0.3)).say("tell me more please")
     assert scripted.intent() == "cost_quote"
     assert "Did you mean" not in scripted.text()
 
 
 def test_self_harm_on_top_gets_the_crisis_lines_and_a_person(scripted: ScriptedChat) -> None:
-    scripted.reads(("self_harm", 0.16), ("cost_quote", 0.15), ("medical_visa", 0.1)).say("some words")
+    scripted.reads(("self_harm", 0.16), ("cost_quote", 0.15), ("medical_visa", 0.1)).say("tell me more please")
     assert scripted.intent() == "self_harm"
     text = scripted.text()
     assert CRISIS_LINE in text and "15" in text and "112" in text
@@ -103,19 +103,19 @@ def test_self_harm_on_top_gets_the_crisis_lines_and_a_person(scripted: ScriptedC
 
 
 def test_self_harm_as_a_plausible_second_reading_never_ends_in_a_did_you_mean(scripted: ScriptedChat) -> None:
-    scripted.reads(("cost_quote", 0.3), ("self_harm", 0.2), ("medical_visa", 0.2)).say("some words")
+    scripted.reads(("cost_quote", 0.3), ("self_harm", 0.2), ("medical_visa", 0.2)).say("tell me more please")
     assert scripted.intent() == "self_harm"
     assert CRISIS_LINE in scripted.text() and "Did you mean" not in scripted.text()
 
 
 def test_self_harm_second_to_an_out_of_scope_reading_is_not_a_fallback(scripted: ScriptedChat) -> None:
-    scripted.reads(("out_of_scope", 0.7), ("self_harm", 0.2)).say("some words")
+    scripted.reads(("out_of_scope", 0.7), ("self_harm", 0.2)).say("tell me more please")
     assert scripted.intent() == "self_harm"
     assert "only help with cancer care" not in scripted.text()
 
 
 def test_self_harm_beside_a_clear_answer_puts_the_crisis_lines_above_it(scripted: ScriptedChat) -> None:
-    scripted.reads(("cost_quote", 0.6), ("self_harm", 0.16)).say("some words")
+    scripted.reads(("cost_quote", 0.6), ("self_harm", 0.16)).say("tell me more please")
     assert scripted.intent() == "cost_quote"
     first = scripted.replies()[0].text
     assert first.index(CRISIS_LINE) < first.lower().index("quote")
@@ -123,7 +123,7 @@ def test_self_harm_beside_a_clear_answer_puts_the_crisis_lines_above_it(scripted
 
 
 def test_crises_are_never_offered_as_suggestions(scripted: ScriptedChat) -> None:
-    scripted.reads(("cost_quote", 0.3), ("medical_visa", 0.25), ("self_harm", 0.12)).say("some words")
+    scripted.reads(("cost_quote", 0.3), ("medical_visa", 0.25), ("self_harm", 0.12)).say("tell me more please")
     assert "Did you mean" in scripted.text()
     assert "intent:self_harm" not in scripted.button_ids()
 
@@ -136,7 +136,7 @@ def test_no_centre_or_topic_buttons_under_an_emergency(scripted: ScriptedChat) -
 
 
 def test_medical_question_beside_a_practical_one_gets_the_no_advice_line_first(scripted: ScriptedChat) -> None:
-    scripted.reads(("cost_quote", 0.55), ("medical_advice_request", 0.3)).say("some words")
+    scripted.reads(("cost_quote", 0.55), ("medical_advice_request", 0.3)).say("tell me more please")
     assert scripted.intent() == "cost_quote"
     first = scripted.replies()[0].text
     assert first.startswith("I cannot give medical advice")
@@ -144,17 +144,17 @@ def test_medical_question_beside_a_practical_one_gets_the_no_advice_line_first(s
 
 
 def test_a_practical_question_alone_gets_no_advice_line(scripted: ScriptedChat) -> None:
-    scripted.reads(("cost_quote", 0.8), ("medical_advice_request", 0.1)).say("some words")
+    scripted.reads(("cost_quote", 0.8), ("medical_advice_request", 0.1)).say("tell me more please")
     assert "medical advice" not in scripted.text()
 
 
 def test_a_crisis_during_an_open_case_reaches_the_user_and_flags_the_case(scripted: ScriptedChat) -> None:
     scripted.engine.store.open_case(scripted.user, "1", "en")
-    scripted.reads(("self_harm", 0.4), ("cost_quote", 0.3)).say("some words")
+    scripted.reads(("self_harm", 0.4), ("cost_quote", 0.3)).say("tell me more please")
     assert CRISIS_LINE in scripted.text()
     relays = [a for a in scripted.last.actions if isinstance(a, Relay)]
     assert relays and relays[0].emergency
-    scripted.reads(("cost_quote", 0.9)).say("other words")
+    scripted.reads(("cost_quote", 0.9)).say("tell me more again")
     relays = [a for a in scripted.last.actions if isinstance(a, Relay)]
     assert relays and not relays[0].emergency and not scripted.replies()
 

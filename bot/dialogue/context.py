@@ -12,6 +12,7 @@ from bot.nlu.matcher import Ranked
 ENTITY_SLOTS = ("centre", "city", "organisation", "cancer_type")
 SHORT = 8  # words: a follow-up ("and in Bordeaux?", "how much?") is short; a new question says what it is about
 PRIOR = 1.0  # how much more likely the current topic's readings are, for a short message
+CONFIDENT = 0.9  # a reading this sure stands on its own, context or not
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,17 @@ class Slots:
 
 def is_short(words: int) -> bool:
     return 0 < words <= SHORT
+
+
+def with_subject(plain: list[Ranked], said: list[Ranked], family: frozenset[str], keep: frozenset[str]) -> list[Ranked]:
+    """The reading of the message with the topic's title added, when the message alone is unsure and it continues.
+
+    Only a confident reading that continues the topic replaces the message's own, and never one the message alone
+    gives confidently or one in `keep` (a crisis, a medical question): "what is the weather tomorrow" stays what it is.
+    """
+    if not plain or not said or plain[0].intent in keep or plain[0].confidence >= CONFIDENT:
+        return plain
+    return said if said[0].intent in family and said[0].confidence >= CONFIDENT else plain
 
 
 def read_in_context(

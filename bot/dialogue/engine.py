@@ -22,7 +22,7 @@ from bot.dialogue.actions import (
     Turn,
     Understanding,
 )
-from bot.dialogue.context import ENTITY_SLOTS, Lifespan, Slots, is_short, read_in_context
+from bot.dialogue.context import ENTITY_SLOTS, Lifespan, Slots, is_short, read_in_context, with_subject
 from bot.dialogue.policies import (
     CRISIS,
     HUMAN,
@@ -75,6 +75,7 @@ NOT_A_TOPIC = frozenset(
     }
 )
 KEEP_UNANSWERED = 3
+ELLIPSIS_WORDS = 2.5  # words besides the name in "and in Bordeaux?", "what about Nice?", "e em Toulouse?"
 GREETING = "greeting"
 COUNTRY_MAX = 60
 # What keeps working while a coordinator has the conversation.
@@ -359,14 +360,32 @@ class Engine:
             return Turn((self._reply(self._t(lang, key), lang),), Understanding(OUT_OF_SCOPE, 0.0, lang))
         found = self.entities.find(text)
         plain = self.matcher.rank(text, found=found)
-        topic = Slots(state.context).get("topic")
-        named = {f.kind for f in found.found}
-        keep = frozenset({*CRISIS, *(r.intent for r in plain if self._entity_kind(self.kb.intents[r.intent]) in named)})
-        ranked = read_in_context(plain, topic, self.rules, found.words, keep)
+        ranked = self._in_context(state, text, lang, found, plain)
         turn = self._decide(state, text, lang, plain, ranked, found)
         turn = self._safety_lines(turn, plain)
         switch = self._switch_offer(state, guess.language if guess.clear else None, lang)
         return self._amend_first(turn, button=switch) if switch else turn
+
+    def _in_context(self, state: UserState, text: str, lang: str, found: Entities, plain: list[Ranked]) -> list[Ranked]:
+        """A short message read with the conversation's topic: what it says, plus what it leaves unsaid."""
+        topic = Slots(state.context).get("topic")
+        intent = self.kb.intents.get(topic or "")
+        if intent is None or not is_short(found.words):
+            return plain
+        named = {f.kind for f in found.found}
+        keep = frozenset(
+            {
+                *CRISIS,
+                MEDICAL_ADVICE,
+                *(r.intent for r in plain if self._entity_kind(self.kb.intents[r.intent]) in named),
+            }
+        )
+        # "How long does it take?" says no subject: the topic's own title supplies it.
+        said = f"{text}\n{intent.title.get(lang, '')}"
+        ranked = with_subject(
+            plain, self.matcher.rank(said, found=self.entities.find(said)), self.rules.family(intent.id), keep
+        )
+        return read_in_context(ranked, intent.id, self.rules, found.words, keep)
 
     def _safety_lines(self, turn: Turn, ranked: list[Ranked]) -> Turn:
         """A crisis or a medical question that is only a second reading still gets its line, above the answer."""
@@ -410,6 +429,7 @@ class Engine:
             return self._answer(
                 state, self.kb.intents[crisis], lang, found, confidence=self._confidence_of(plain, crisis)
             )
+        ranked = self._lists_of_a_place(ranked, found)
         top = ranked[0] if ranked else Ranked(OUT_OF_SCOPE, 0.0)
         band = self.bands.decide(ranked)
         named = [f for f in found.found if f.kind in DEFAULT_FOR_ENTITY]
@@ -470,13 +490,30 @@ class Engine:
         buttons = (*self._follow_ups(fallback, lang), human)
         return Turn((self._reply(body, lang, buttons),), understanding)
 
+    def _lists_of_a_place(self, ranked: list[Ranked], found: Entities) -> list[Ranked]:
+        """ "Which cancer centres are there in Strasbourg?": with a place named, the list of all is that place's list."""
+        listing = DEFAULT_FOR_ENTITY["city"]
+        if listing not in self.kb.intents or not any(f.kind in ("city", "region") for f in found.found):
+            return ranked
+        merged: dict[str, float] = {}
+        for r in ranked:
+            meant = listing if self.kb.intents[r.intent].kind == "centre_list" else r.intent
+            merged[meant] = merged.get(meant, 0.0) + r.confidence
+        return sorted((Ranked(i, p) for i, p in merged.items()), key=lambda r: -r.confidence)
+
     def _same_question(
         self, state: UserState, found: Entities, top: Ranked, band: str
     ) -> tuple[Intent, tuple[str, str]] | None:
         """ "And in Bordeaux?": a short message naming a new place or centre asks the last question about it."""
         topic = Slots(state.context).get("topic")
         intent = self.kb.intents.get(topic or "")
-        if intent is None or not is_short(found.words) or (band == "answer" and top.intent != intent.id):
+        if intent is None or not is_short(found.words):
+            return None
+        if intent.kind == "centre_list":  # after the list of all centres, "and in Lyon?" asks for Lyon's
+            intent = self.kb.intents.get(DEFAULT_FOR_ENTITY["city"]) or intent
+        # Only a name and a word or two around it ("and in Bordeaux?", "那波尔多呢？") is an ellipsis, however it reads.
+        bare = found.words * (1 - found.covered()) <= ELLIPSIS_WORDS
+        if band == "answer" and top.intent != intent.id and not bare:
             return None
         wants = self._entity_kind(intent)
         accepted = ("city", "region") if wants == "city" else (wants,)
@@ -484,7 +521,7 @@ class Engine:
         if named:
             return intent, (named.kind, named.id)
         place = next((f for f in found.found if f.kind in ("city", "region")), None)
-        if wants != "centre" or place is None or band == "answer":  # a question of its own, not an ellipsis
+        if wants != "centre" or place is None or (band == "answer" and not bare):  # a question of its own
             return None
         # A place after a question about a centre: that place's centre if it has one, else its centres.
         here = [c.id for c in self.kb.centres.values() if self.render.region_of(c) == place.id or c.city == place.id]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.content.files import CONTENT_SUFFIX, FileRefused, read_bounded, yaml_files
 from bot.content.problems import ContentError, Path_, Problem
 from bot.content.schema import (
     KIND_PLACEHOLDERS,
@@ -67,7 +68,7 @@ def packaged_root() -> Path:
 
 
 def _config(root: Path, sink: Sink, origins: Origins) -> ContentConfig | None:
-    doc = YamlFile.read(root / "content.yaml", "content.yaml", sink)
+    doc = YamlFile.read(root / "content.yaml", "content.yaml", sink, root)
     if doc is None:
         return None
     origins.config_file = doc
@@ -243,11 +244,11 @@ def _check_placeholders(
 
 def _load_intents(root: Path, langs: tuple[str, ...], sink: Sink, origins: Origins) -> dict[str, Intent]:
     intents: dict[str, Intent] = {}
-    files = sorted((root / "intents").glob("*.yaml"))
+    files = content_files(root, "intents", sink)
     if not files:
         sink.add("intents", 1, (), "no intent files (intents/*.yaml)")
     for path in files:
-        doc = YamlFile.read(path, f"intents/{path.name}", sink)
+        doc = YamlFile.read(path, f"intents/{path.name}", sink, root)
         if doc is None:
             continue
         doc.known_keys(doc.data, (), {"version", "intents"})
@@ -288,7 +289,7 @@ def _load_catalogue(root: Path, config: ContentConfig, sink: Sink, origins: Orig
         "solutions.yaml": ("solutions",),
         "languages.yaml": ("languages",),
     }
-    present = {p.name: p for p in sorted((root / "catalogue").glob("*.yaml"))}
+    present = {p.name: p for p in content_files(root, "catalogue", sink)}
     for name in present:
         if name not in files:
             sink.add(f"catalogue/{name}", 1, (), f"unknown catalogue file (expected: {', '.join(sorted(files))})")
@@ -296,7 +297,7 @@ def _load_catalogue(root: Path, config: ContentConfig, sink: Sink, origins: Orig
         if name not in present:
             sink.add(f"catalogue/{name}", 1, (), "missing catalogue file")
             continue
-        doc = YamlFile.read(present[name], f"catalogue/{name}", sink)
+        doc = YamlFile.read(present[name], f"catalogue/{name}", sink, root)
         if doc is None:
             continue
         doc.known_keys(doc.data, (), {"version", *keys})
@@ -427,13 +428,27 @@ def _catalogue_entry(
     return record if id_ and names and description else None
 
 
+def content_files(root: Path, folder: str, sink: Sink) -> list[Path]:
+    """The `.yaml` files of one content folder; a `.yml` one is reported rather than ignored in silence."""
+    read, misnamed = yaml_files(root / folder)
+    for path in misnamed:
+        sink.add(f"{folder}/{path.name}", 1, (), f"not read: content files end in .yaml (rename it {path.stem}.yaml)")
+    return read
+
+
 def content_fingerprint(root: Path) -> str:
-    """A hash of every content file, to know when cached results must be rebuilt."""
+    """A hash of every content file (and of every name in the content folders), to know when to rebuild."""
     digest = hashlib.sha256()
-    for path in sorted([root / "content.yaml", *root.glob("intents/*.yaml"), *root.glob("catalogue/*.yaml")]):
-        if path.exists():
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
+    paths = [root / "content.yaml"]
+    for folder in ("intents", "catalogue"):
+        if (root / folder).is_dir():
+            paths += sorted((root / folder).iterdir())
+    for path in paths:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        try:
+            digest.update(read_bounded(path, root) if path.suffix == CONTENT_SUFFIX else b"")
+        except FileRefused as exc:  # loading reports it; the hash only has to differ from a good file's
+            digest.update(f"refused: {exc}".encode())
     return digest.hexdigest()[:16]
 
 

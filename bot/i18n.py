@@ -13,6 +13,7 @@ from babel.messages.pofile import PoFileError, read_po
 from babel.units import format_unit
 
 from bot.content.files import FileRefused, read_bounded
+from bot.content.markup import html_tag
 from bot.content.problems import ContentError, Problem
 
 DOMAIN = "oncobot"
@@ -78,6 +79,10 @@ class Interface:
                 text = str(message.string)
                 if sorted(_PLACEHOLDER.findall(text)) != sorted(_PLACEHOLDER.findall(msgid)):
                     problems.append(Problem(rel, line, "msgstr", f"placeholders differ from {msgid!r}"))
+                    continue
+                tag = html_tag(text)
+                if tag is not None:
+                    problems.append(Problem(rel, line, "msgstr", f"HTML tag {tag} in the translation of {msgid!r}"))
                     continue
                 table[msgid] = text
             self._messages[lang] = table

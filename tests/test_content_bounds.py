@@ -159,3 +159,53 @@ def test_a_catalogue_above_the_limit_or_linked_outside_is_refused(tmp_path: Path
     rendered = [str(p) for p in raised.value.problems]
     assert any(r.startswith("locales/fr/LC_MESSAGES/oncobot.po:1: (file): file too large") for r in rendered)
     assert "locales/ar/LC_MESSAGES/oncobot.po:1: (file): links to a file outside the content root (refused)" in rendered
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_placeholder_one_language_lacks_is_an_error(tmp_path: Path) -> None:
+    root = make_content_root(tmp_path / "kb")
+    _edit(root / "intents" / "care.yaml", "Téléphone : {phone}\\n", "")
+    assert (
+        "intents/care.yaml:35: intents[2].answer.fr: placeholder {phone} missing (the en, ar text uses it)"
+        in _errors(root)
+    )
+
+
+def test_html_tags_in_answers_and_catalogue_texts_are_errors(tmp_path: Path) -> None:
+    root = make_content_root(tmp_path / "kb")
+    _edit(root / "intents" / "basics.yaml", "en: Hello! I help", "en: <b>Hello!</b> I help")
+    _edit(root / "intents" / "care.yaml", "ar: أي مركز تقصد؟", "ar: <a href='https://x.example'>أي مركز</a>")
+    _edit(root / "catalogue" / "organisations.yaml", "description:\n      en: ", "description:\n      en: <i>x</i> ")
+    errors = _errors(root)
+    assert "intents/basics.yaml:10: intents[0].answer.en: HTML tag <b> in a text shown as written" in "\n".join(errors)
+    assert "intents/care.yaml:41: intents[2].variants.ask.ar: HTML tag <a href='https://x.example'>" in "\n".join(
+        errors
+    )
+    assert any(
+        e.startswith("catalogue/organisations.yaml:7: organisations[0].description.en: HTML tag <i>") for e in errors
+    )
+
+
+def test_text_that_only_looks_like_markup_is_accepted(tmp_path: Path) -> None:
+    root = make_content_root(tmp_path / "kb")
+    _edit(root / "intents" / "basics.yaml", "en: Hello! I help", "en: Hello! Tumours < 2 cm, a <3 and a>b, I help")
+    _edit(root / "intents" / "basics.yaml", "en: [hello,", "en: [<b>hello</b>,")  # what people type is not shown
+    assert load(root).errors == []
+
+
+def test_an_html_tag_in_a_translation_stops_the_start(tmp_path: Path) -> None:
+    root = make_content_root(tmp_path / "kb")
+    po = root / "locales" / "fr" / "LC_MESSAGES" / "oncobot.po"
+    _edit(po, 'msgstr "Patients et familles"', 'msgstr "<b>Patients</b> et familles"')
+    with pytest.raises(ContentError) as raised:
+        build_parts(root, None)
+    assert any(
+        str(p).startswith("locales/fr/LC_MESSAGES/oncobot.po:")
+        and ": msgstr: HTML tag <b> in the translation" in str(p)
+        for p in raised.value.problems
+    ), raised.value.problems

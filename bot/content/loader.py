@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.content.files import CONTENT_SUFFIX, FileRefused, read_bounded, yaml_files
+from bot.content.markup import html_tag
 from bot.content.problems import ContentError, Path_, Problem
 from bot.content.schema import (
     KIND_PLACEHOLDERS,
@@ -235,11 +236,33 @@ def _check_placeholders(
     allowed = KIND_PLACEHOLDERS[kind]
     for name, texts in [("answer", answer), *variants.items()]:
         where = (*path, "answer") if name == "answer" else (*path, "variants", name)
+        used: dict[str, set[str]] = {}
         for lang, text in texts.items():
-            for found in re.findall(r"\{([^{}]*)\}", text):
+            used[lang] = set(re.findall(r"\{([^{}]*)\}", text))
+            for found in sorted(used[lang]):
                 if found not in allowed[name]:
                     known = ", ".join("{" + p + "}" for p in sorted(allowed[name])) or "none"
                     doc.error((*where, lang), f"unknown placeholder {{{found}}} (this text may use: {known})")
+        # One language without {phone} would leave its readers without the number the others get.
+        for lang, own in used.items():
+            for missing in sorted(set().union(*used.values()) - own):
+                others = ", ".join(other for other, theirs in used.items() if missing in theirs)
+                doc.error((*where, lang), f"placeholder {{{missing}}} missing (the {others} text uses it)")
+
+
+def _no_markup(doc: YamlFile, value: Any, path: Path_ = ()) -> None:
+    """Texts are shown as written: an HTML tag in one would reach users as literal tags."""
+    if isinstance(value, str):
+        tag = html_tag(value)
+        if tag is not None:
+            doc.error(path, f"HTML tag {tag} in a text shown as written (answers are plain text)")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key != "examples":  # what people type, not what they are shown
+                _no_markup(doc, item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _no_markup(doc, item, (*path, i))
 
 
 def _load_intents(root: Path, langs: tuple[str, ...], sink: Sink, origins: Origins) -> dict[str, Intent]:
@@ -251,6 +274,7 @@ def _load_intents(root: Path, langs: tuple[str, ...], sink: Sink, origins: Origi
         doc = YamlFile.read(path, f"intents/{path.name}", sink, root)
         if doc is None:
             continue
+        _no_markup(doc, doc.data)
         doc.known_keys(doc.data, (), {"version", "intents"})
         for where, item in doc.entries("intents"):
             intent = _intent(doc, item, where, langs, intents, origins)
@@ -300,6 +324,7 @@ def _load_catalogue(root: Path, config: ContentConfig, sink: Sink, origins: Orig
         doc = YamlFile.read(present[name], f"catalogue/{name}", sink, root)
         if doc is None:
             continue
+        _no_markup(doc, doc.data)
         doc.known_keys(doc.data, (), {"version", *keys})
         for key in keys:
             for path, item in doc.entries(key):

@@ -5,14 +5,14 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import pickle
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, is_dataclass, replace
 from pathlib import Path
 
 from babel import Locale
 
 from bot import __version__
+from bot.content import schema
 from bot.content.loader import content_fingerprint, load_or_raise, packaged_root
 from bot.content.schema import KnowledgeBase
 from bot.dialogue import strings
@@ -21,8 +21,10 @@ from bot.dialogue.engine import Engine
 from bot.dialogue.policies import Bands
 from bot.i18n import Interface
 from bot.nlu.entities import EntityIndex
+from bot.nlu.features import Block, Features, LinearScorer, char_ngrams, short_char_ngrams, word_ngrams
 from bot.nlu.language import LanguageGuesser
-from bot.nlu.matcher import Matcher
+from bot.nlu.matcher import Matcher, Speller
+from bot.plaindata import Codec
 from bot.settings import Settings
 from bot.store import Store, open_store
 
@@ -73,7 +75,7 @@ def entity_names(kb: KnowledgeBase) -> Iterator[tuple[str, str, str]]:
             yield "language", code, name
 
 
-COMPILED_VERSION = 6  # bump when the loader, the matcher or the records change shape
+COMPILED_VERSION = 7  # bump when the loader, the matcher or the records change shape
 
 
 @dataclass(frozen=True)
@@ -86,38 +88,71 @@ class Compiled:
     entities: EntityIndex
 
 
+def _codec() -> Codec:
+    """The classes and functions a compiled content is made of: nothing else can come out of the cache file."""
+    classes: list[type] = [
+        Compiled,
+        *_records(),
+        Matcher,
+        Speller,
+        Features,
+        Block,
+        LinearScorer,
+        LanguageGuesser,
+        EntityIndex,
+    ]
+    analyzers = (char_ngrams, word_ngrams, short_char_ngrams)
+    return Codec({f"{c.__module__}.{c.__qualname__}": c for c in classes}, {f.__name__: f for f in analyzers})
+
+
+def _records() -> list[type]:
+    """Every record class of the schema, new ones included without a list to keep."""
+    return [
+        value
+        for value in vars(schema).values()
+        if isinstance(value, type) and is_dataclass(value) and value.__module__ == schema.__name__
+    ]
+
+
 def _cache_key(fingerprint: str) -> str:
     return f"compiled-{__version__}-{COMPILED_VERSION}-{fingerprint}"
 
 
+def _cache_file(cache_dir: Path, fingerprint: str) -> Path:
+    return cache_dir / f"{_cache_key(fingerprint)}.npz"
+
+
 def _load_compiled(cache_dir: Path, fingerprint: str) -> Compiled | None:
-    """The compiled content for exactly these files and this code, or None."""
-    path = cache_dir / f"{_cache_key(fingerprint)}.pickle"
-    try:
-        with path.open("rb") as fh:
-            key, compiled = pickle.load(fh)  # our own cache file, in the user's data folder
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError, TypeError):
+    """The compiled content for exactly these files and this code, or None (then it is rebuilt)."""
+    path = _cache_file(cache_dir, fingerprint)
+    if not path.is_file():
         return None
-    return compiled if key == _cache_key(fingerprint) and isinstance(compiled, Compiled) else None
+    try:
+        key, compiled = _codec().load(path)  # data only: JSON and arrays, read with allow_pickle=False
+        if key != _cache_key(fingerprint) or not isinstance(compiled, Compiled):
+            return None
+        compiled.matcher.rank("hello")  # a file that decodes but does not answer is rebuilt, not served
+    except Exception:  # a corrupt or crafted file: whatever it holds, it costs a rebuild and nothing else
+        return None
+    return compiled
 
 
 def _save_compiled(cache_dir: Path, fingerprint: str, compiled: Compiled) -> None:
     """Write atomically and drop older versions, so the folder holds one compiled content at a time."""
-    with contextlib.suppress(OSError):  # a read-only folder only costs a rebuild at the next start
+    with contextlib.suppress(OSError, TypeError):  # a read-only folder or a model with an embedder: rebuilt next time
         cache_dir.mkdir(parents=True, exist_ok=True)
-        path = cache_dir / f"{_cache_key(fingerprint)}.pickle"
+        path = _cache_file(cache_dir, fingerprint)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         with tmp.open("wb") as fh:
-            pickle.dump((_cache_key(fingerprint), compiled), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            _codec().save(fh, (_cache_key(fingerprint), compiled))
         tmp.replace(path)
-        for old in cache_dir.glob("compiled-*.pickle"):
-            if old != path:
+        for old in cache_dir.glob("compiled-*"):  # older versions, and the pickles of older code: never read
+            if old != path and old.suffix in (".npz", ".pickle"):
                 old.unlink(missing_ok=True)
 
 
-def compile_content(root: Path) -> Compiled:
-    """Check the content (refusing it on any error) and train the matcher and the language guesser."""
-    kb = load_or_raise(root)
+def train(kb: KnowledgeBase) -> Compiled:
+    """Train the matcher and the language guesser on checked content."""
     examples = [
         (text, lang) for intent in kb.intents.values() for lang, texts in intent.examples.items() for text in texts
     ]
@@ -126,16 +161,26 @@ def compile_content(root: Path) -> Compiled:
     return Compiled(kb, matcher, LanguageGuesser(examples, kb.config.languages), entities)
 
 
+def compile_content(root: Path) -> Compiled:
+    """Check the content and its interface catalogues (refusing them on any error), then train."""
+    kb = load_or_raise(root)
+    Interface(root, kb.config.languages, strings.EVERY)  # a broken .po stops here, not after seconds of training
+    return train(kb)
+
+
 def build_parts(root: Path, cache_dir: Path | None) -> Parts:
     """Everything read-only an engine needs; content that changed since the last start is checked and trained again."""
     fingerprint = content_fingerprint(root)
     compiled = _load_compiled(cache_dir, fingerprint) if cache_dir else None
     if compiled is None:
-        compiled = compile_content(root)
+        kb = load_or_raise(root)
+        interface = Interface(root, kb.config.languages, strings.EVERY)  # checked before the matcher is trained
+        compiled = train(kb)
         if cache_dir:
             _save_compiled(cache_dir, fingerprint, compiled)
+    else:
+        interface = Interface(root, compiled.kb.config.languages, strings.EVERY)
     kb = replace(compiled.kb, root=root)
-    interface = Interface(root, kb.config.languages, strings.EVERY)
     return Parts(kb, interface, compiled.matcher, compiled.entities, compiled.languages)
 
 

@@ -160,32 +160,65 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+class _BadLine(ValueError):
+    """A request line that cannot be served; becomes its error object."""
+
+
+def _request(
+    raw: bytes, number: int, languages: Sequence[str], default_lang: str | None
+) -> tuple[str, str | None, str]:
+    """The text, language and user id of one request line, every field type-checked."""
+    try:
+        request = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise _BadLine("not UTF-8 text") from exc
+    except json.JSONDecodeError as exc:
+        raise _BadLine(f"not JSON ({exc.msg})") from exc
+    except RecursionError as exc:  # thousands of nested brackets, even inside a field we would ignore
+        raise _BadLine("not JSON (nested too deeply)") from exc
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise _BadLine(f"not JSON ({exc})") from exc
+    if not isinstance(request, dict):
+        raise _BadLine("expected a JSON object")
+    text, lang, user = request.get("text"), request.get("lang"), request.get("user")
+    if not isinstance(text, str):
+        raise _BadLine("'text' must be a string")
+    if lang is None:
+        lang = default_lang
+    elif not isinstance(lang, str) or not lang:
+        raise _BadLine("'lang' must be a language code such as \"en\"")
+    elif lang not in languages:
+        raise _BadLine(f"unknown language '{lang}' (available: {', '.join(languages)})")
+    if user is not None and (isinstance(user, bool) or not isinstance(user, str | int)):
+        raise _BadLine("'user' must be a string or a whole number")
+    for value in (text, user):
+        if isinstance(value, str) and not _encodable(value):
+            raise _BadLine("a string holds an unpaired surrogate (\\ud800-\\udfff), not text")
+    return text, lang, f"jsonl:{user}" if user is not None else f"jsonl:line-{number}"
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _ask_lines(engine: Any, stdin: IO[bytes], stdout: IO[str], default_lang: str | None) -> int:
     """Serve one JSON object per line; a bad line gets an error object and the next line is still served."""
     languages = engine.kb.config.languages
     for number, raw in enumerate(stdin, start=1):
         if not raw.strip():
             continue
+        result: dict[str, Any]
         try:
-            line = raw.decode("utf-8")
-            request = json.loads(line)
-            if not isinstance(request, dict):
-                raise ValueError("expected a JSON object")
-            text, lang, user = request.get("text"), request.get("lang") or default_lang, request.get("user")
-            if not isinstance(text, str):
-                raise ValueError("'text' must be a string")
-            if lang is not None and lang not in languages:
-                raise ValueError(f"unknown language '{lang}' (available: {', '.join(languages)})")
-            if user is not None and not isinstance(user, str | int):
-                raise ValueError("'user' must be a string or a number")
-            user_id = f"jsonl:{user}" if user is not None else f"jsonl:line-{number}"
+            text, lang, user_id = _request(raw, number, languages, default_lang)
             result = _answer_object(engine, text, lang, user_id)
-        except UnicodeDecodeError:
-            result = {"error": f"line {number}: not UTF-8 text"}
-        except json.JSONDecodeError as exc:
-            result = {"error": f"line {number}: not JSON ({exc.msg})"}
-        except ValueError as exc:
+        except _BadLine as exc:
             result = {"error": f"line {number}: {exc}"}
+        except Exception as exc:  # one message must never stop the others: report it and serve the next line
+            result = {"error": f"line {number}: could not answer ({type(exc).__name__})"}
         stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         stdout.flush()
     return EXIT_OK

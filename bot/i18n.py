@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -11,6 +12,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po
 from babel.units import format_unit
 
+from bot.content.files import FileRefused, read_bounded
+from bot.content.markup import html_tag
 from bot.content.problems import ContentError, Problem
 
 DOMAIN = "oncobot"
@@ -30,8 +33,12 @@ def _read(root: Path, lang: str, problems: list[Problem]) -> Catalog | None:
         problems.append(Problem(rel, 1, "(file)", f"missing catalogue for language '{lang}'"))
         return None
     try:
-        with path.open("rb") as fh:
-            return read_po(fh, locale=lang, abort_invalid=True)
+        data = read_bounded(path, root)
+    except FileRefused as exc:
+        problems.append(Problem(rel, 1, "(file)", str(exc)))
+        return None
+    try:
+        return read_po(io.BytesIO(data), locale=lang, abort_invalid=True)
     except PoFileError as exc:
         line = getattr(exc, "lineno", 1) or 1
         problems.append(Problem(rel, int(line), "(file)", f"broken catalogue: {exc}"))
@@ -72,6 +79,10 @@ class Interface:
                 text = str(message.string)
                 if sorted(_PLACEHOLDER.findall(text)) != sorted(_PLACEHOLDER.findall(msgid)):
                     problems.append(Problem(rel, line, "msgstr", f"placeholders differ from {msgid!r}"))
+                    continue
+                tag = html_tag(text)
+                if tag is not None:
+                    problems.append(Problem(rel, line, "msgstr", f"HTML tag {tag} in the translation of {msgid!r}"))
                     continue
                 table[msgid] = text
             self._messages[lang] = table

@@ -97,6 +97,40 @@ def test_jsonl_serves_every_line_even_after_bad_ones(root: Path, state: Path) ->
     assert rows[6]["intent"] == "emergency" and rows[6]["answer"].startswith("Call 15")
 
 
+HOSTILE_LINES = [
+    (b"[" * 100_000, "not JSON (nested too deeply)"),
+    (b'{"text": "hi", "deep": ' + b"[" * 5_000 + b"]" * 5_000 + b"}", "not JSON (nested too deeply)"),
+    (b"1" * 5_000, "not JSON"),
+    (b'["text", "hi"]', "expected a JSON object"),
+    (b'{"text": null}', "'text' must be a string"),
+    (b'{"text": "hi", "lang": ""}', "'lang' must be a language code"),
+    (b'{"text": "hi", "lang": 0}', "'lang' must be a language code"),
+    (b'{"text": "hi", "lang": false}', "'lang' must be a language code"),
+    (b'{"text": "hi", "lang": []}', "'lang' must be a language code"),
+    (b'{"text": "hi", "lang": {}}', "'lang' must be a language code"),
+    (b'{"text": "hi", "user": true}', "'user' must be a string or a whole number"),
+    (b'{"text": "hi", "user": false}', "'user' must be a string or a whole number"),
+    (b'{"text": "hi", "user": 1.5}', "'user' must be a string or a whole number"),
+    (b'{"text": "hi", "user": ["a"]}', "'user' must be a string or a whole number"),
+    (b'{"text": "hi \\ud800"}', "unpaired surrogate"),
+    (b'{"text": "hi", "user": "\\udfff"}', "unpaired surrogate"),
+]
+
+
+def test_jsonl_answers_hostile_lines_with_errors_and_still_serves_the_next(root: Path, state: Path) -> None:
+    good = json.dumps({"text": "where is gustave roussy", "lang": "en", "user": 7}).encode()
+    stdin = b"\n".join([line for line, _ in HOSTILE_LINES] + [good]) + b"\n"
+    out = run(["ask", "--jsonl"], root=root, state=state, stdin=stdin)
+    assert out.returncode == 0, out.stderr
+    assert b"Traceback" not in out.stderr
+    rows = [json.loads(line) for line in out.stdout.decode().splitlines()]
+    assert len(rows) == len(HOSTILE_LINES) + 1
+    for number, ((_, expected), row) in enumerate(zip(HOSTILE_LINES, rows, strict=False), start=1):
+        assert set(row) == {"error"}, (number, row)
+        assert row["error"].startswith(f"line {number}: ") and expected in row["error"], (number, row)
+    assert rows[-1]["entities"] == {"centre": "gustave-roussy"} and "Villejuif" in rows[-1]["answer"]
+
+
 def test_check_passes_on_good_content_and_fails_with_lines(root: Path, state: Path, tmp_path: Path) -> None:
     ok = run(["check"], root=root, state=state)
     assert ok.returncode == 0, ok.stdout

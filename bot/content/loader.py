@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.content.context_rules import read_context_rules
+from bot.content.files import CONTENT_SUFFIX, FileRefused, read_bounded, yaml_files
+from bot.content.markup import html_tag
 from bot.content.problems import ContentError, Path_, Problem
 from bot.content.schema import (
     KIND_PLACEHOLDERS,
@@ -68,7 +70,7 @@ def packaged_root() -> Path:
 
 
 def _config(root: Path, sink: Sink, origins: Origins) -> ContentConfig | None:
-    doc = YamlFile.read(root / "content.yaml", "content.yaml", sink)
+    doc = YamlFile.read(root / "content.yaml", "content.yaml", sink, root)
     if doc is None:
         return None
     origins.config_file = doc
@@ -235,22 +237,45 @@ def _check_placeholders(
     allowed = KIND_PLACEHOLDERS[kind]
     for name, texts in [("answer", answer), *variants.items()]:
         where = (*path, "answer") if name == "answer" else (*path, "variants", name)
+        used: dict[str, set[str]] = {}
         for lang, text in texts.items():
-            for found in re.findall(r"\{([^{}]*)\}", text):
+            used[lang] = set(re.findall(r"\{([^{}]*)\}", text))
+            for found in sorted(used[lang]):
                 if found not in allowed[name]:
                     known = ", ".join("{" + p + "}" for p in sorted(allowed[name])) or "none"
                     doc.error((*where, lang), f"unknown placeholder {{{found}}} (this text may use: {known})")
+        # One language without {phone} would leave its readers without the number the others get.
+        for lang, own in used.items():
+            for missing in sorted(set().union(*used.values()) - own):
+                others = ", ".join(other for other, theirs in used.items() if missing in theirs)
+                doc.error((*where, lang), f"placeholder {{{missing}}} missing (the {others} text uses it)")
+
+
+def _no_markup(doc: YamlFile, value: Any, path: Path_ = ()) -> None:
+    """Texts are shown as written: an HTML tag in one would reach users as literal tags."""
+    if isinstance(value, str):
+        tag = html_tag(value)
+        if tag is not None:
+            doc.error(path, f"HTML tag {tag} in a text shown as written (answers are plain text)")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key != "examples":  # what people type, not what they are shown
+                _no_markup(doc, item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _no_markup(doc, item, (*path, i))
 
 
 def _load_intents(root: Path, langs: tuple[str, ...], sink: Sink, origins: Origins) -> dict[str, Intent]:
     intents: dict[str, Intent] = {}
-    files = sorted((root / "intents").glob("*.yaml"))
+    files = content_files(root, "intents", sink)
     if not files:
         sink.add("intents", 1, (), "no intent files (intents/*.yaml)")
     for path in files:
-        doc = YamlFile.read(path, f"intents/{path.name}", sink)
+        doc = YamlFile.read(path, f"intents/{path.name}", sink, root)
         if doc is None:
             continue
+        _no_markup(doc, doc.data)
         doc.known_keys(doc.data, (), {"version", "intents"})
         for where, item in doc.entries("intents"):
             intent = _intent(doc, item, where, langs, intents, origins)
@@ -289,7 +314,7 @@ def _load_catalogue(root: Path, config: ContentConfig, sink: Sink, origins: Orig
         "solutions.yaml": ("solutions",),
         "languages.yaml": ("languages",),
     }
-    present = {p.name: p for p in sorted((root / "catalogue").glob("*.yaml"))}
+    present = {p.name: p for p in content_files(root, "catalogue", sink)}
     for name in present:
         if name not in files:
             sink.add(f"catalogue/{name}", 1, (), f"unknown catalogue file (expected: {', '.join(sorted(files))})")
@@ -297,9 +322,10 @@ def _load_catalogue(root: Path, config: ContentConfig, sink: Sink, origins: Orig
         if name not in present:
             sink.add(f"catalogue/{name}", 1, (), "missing catalogue file")
             continue
-        doc = YamlFile.read(present[name], f"catalogue/{name}", sink)
+        doc = YamlFile.read(present[name], f"catalogue/{name}", sink, root)
         if doc is None:
             continue
+        _no_markup(doc, doc.data)
         doc.known_keys(doc.data, (), {"version", *keys})
         for key in keys:
             for path, item in doc.entries(key):
@@ -428,13 +454,27 @@ def _catalogue_entry(
     return record if id_ and names and description else None
 
 
+def content_files(root: Path, folder: str, sink: Sink) -> list[Path]:
+    """The `.yaml` files of one content folder; a `.yml` one is reported rather than ignored in silence."""
+    read, misnamed = yaml_files(root / folder)
+    for path in misnamed:
+        sink.add(f"{folder}/{path.name}", 1, (), f"not read: content files end in .yaml (rename it {path.stem}.yaml)")
+    return read
+
+
 def content_fingerprint(root: Path) -> str:
-    """A hash of every content file, to know when cached results must be rebuilt."""
+    """A hash of every content file (and of every name in the content folders), to know when to rebuild."""
     digest = hashlib.sha256()
-    for path in sorted([root / "content.yaml", *root.glob("intents/*.yaml"), *root.glob("catalogue/*.yaml")]):
-        if path.exists():
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
+    paths = [root / "content.yaml"]
+    for folder in ("intents", "catalogue"):
+        if (root / folder).is_dir():
+            paths += sorted((root / folder).iterdir())
+    for path in paths:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        try:
+            digest.update(read_bounded(path, root) if path.suffix == CONTENT_SUFFIX else b"")
+        except FileRefused as exc:  # loading reports it; the hash only has to differ from a good file's
+            digest.update(f"refused: {exc}".encode())
     return digest.hexdigest()[:16]
 
 

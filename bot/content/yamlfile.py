@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from bot.content.files import FileRefused, read_bounded
 from bot.content.problems import Path_, Problem, Severity, field_name
 
 
@@ -19,24 +20,50 @@ class YamlSyntaxError(Exception):
         super().__init__(message)
 
 
-def _walk(loader: Any, node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
-    lines[path] = node.start_mark.line + 1
+MAX_DEPTH = 32  # nesting levels a content file may use (the shipped ones use at most 6)
+# The tags plain data resolves to; any other (python objects, binary, sets, custom "!x") is refused, on any node.
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")
+)
+
+
+def _check_node(node: yaml.Node, seen: set[int], depth: int, used_at: int) -> None:
+    line = node.start_mark.line + 1
+    if id(node) in seen:  # the composer hands an alias the very node of its anchor: expanding it could explode
+        raise YamlSyntaxError(used_at, "YAML anchors and aliases (&name, *name) are not allowed: repeat the text")
+    seen.add(id(node))
+    if depth > MAX_DEPTH:
+        raise YamlSyntaxError(line, f"nested more than {MAX_DEPTH} levels deep")
+    if node.tag not in _PLAIN_TAGS:
+        raise YamlSyntaxError(line, f"tag '{node.tag}' is not allowed (plain text, numbers, lists and mappings only)")
+
+
+def _walk(loader: Any, node: yaml.Node, path: Path_, lines: dict[Path_, int], seen: set[int], used_at: int) -> Any:
+    """Plain data from a composed node, refusing what could explode or construct objects (aliases, tags)."""
+    _check_node(node, seen, len(path), used_at)
+    line = lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
+            key_line = key_node.start_mark.line + 1
+            _check_node(key_node, seen, len(path) + 1, key_line)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlSyntaxError(key_line, "a key must be plain text")
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | float | bool) or key is None:
-                raise YamlSyntaxError(key_node.start_mark.line + 1, f"unusable key {key!r}")
+                raise YamlSyntaxError(key_line, f"unusable key {key!r}")
             key = str(key)
             if key in out:
-                raise YamlSyntaxError(key_node.start_mark.line + 1, f"duplicate key '{key}'")
-            out[key] = _walk(loader, value_node, (*path, key), lines)
-            lines[(*path, key)] = key_node.start_mark.line + 1  # point at the key, not at a block below it
+                raise YamlSyntaxError(key_line, f"duplicate key '{key}'")
+            out[key] = _walk(loader, value_node, (*path, key), lines, seen, key_line)
+            lines[(*path, key)] = key_line  # point at the key, not at a block below it
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_walk(loader, item, (*path, i), lines) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+        return [_walk(loader, item, (*path, i), lines, seen, line) for i, item in enumerate(node.value)]
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError as exc:  # an integer of 5,000 digits, a date of month 13
+        raise YamlSyntaxError(node.start_mark.line + 1, f"unreadable value ({exc})") from exc
 
 
 # libyaml's parser when PyYAML was built with it: the same documents, several times faster.
@@ -49,13 +76,15 @@ def parse_yaml(text: str) -> tuple[Any, dict[Path_, int]]:
     try:
         node = loader.get_single_node()
         lines: dict[Path_, int] = {}
-        data = None if node is None else _walk(loader, node, (), lines)
+        data = None if node is None else _walk(loader, node, (), lines, set(), 1)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         raise YamlSyntaxError(line, f"{exc.problem or exc.context}") from exc
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(1, str(exc)) from exc
+    except RecursionError as exc:  # the pure-Python parser, when libyaml is missing, recurses on nesting
+        raise YamlSyntaxError(1, f"nested more than {MAX_DEPTH} levels deep") from exc
     finally:
         loader.dispose()
     return data, lines
@@ -85,14 +114,15 @@ class YamlFile:
     sink: Sink
 
     @classmethod
-    def read(cls, path: Path, rel: str, sink: Sink) -> YamlFile | None:
+    def read(cls, path: Path, rel: str, sink: Sink, root: Path | None = None) -> YamlFile | None:
+        """Parse a file of at most MAX_FILE_BYTES (inside `root`, if given) or report why it cannot be used."""
         try:
-            text = path.read_bytes().decode("utf-8")
+            text = read_bounded(path, root).decode("utf-8")
+        except FileRefused as exc:
+            sink.add(rel, 1, (), str(exc))
+            return None
         except UnicodeDecodeError as exc:
             sink.add(rel, 1, (), f"not UTF-8 text ({exc.reason} at byte {exc.start})")
-            return None
-        except OSError as exc:
-            sink.add(rel, 1, (), f"cannot read: {exc.strerror}")
             return None
         try:
             data, lines = parse_yaml(text)

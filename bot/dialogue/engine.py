@@ -491,7 +491,7 @@ class Engine:
         return Turn((self._reply(body, lang, buttons),), understanding)
 
     def _lists_of_a_place(self, ranked: list[Ranked], found: Entities) -> list[Ranked]:
-        """ "Which cancer centres are there in Strasbourg?": with a place named, the list of all is that place's list."""
+        """With a place named ("which cancer centres are there in Strasbourg?"), the list of all is that place's list."""
         listing = DEFAULT_FOR_ENTITY["city"]
         if listing not in self.kb.intents or not any(f.kind in ("city", "region") for f in found.found):
             return ranked
@@ -504,7 +504,7 @@ class Engine:
     def _same_question(
         self, state: UserState, found: Entities, top: Ranked, band: str
     ) -> tuple[Intent, tuple[str, str]] | None:
-        """ "And in Bordeaux?": a short message naming a new place or centre asks the last question about it."""
+        """A short message naming a new place or centre ("and in Bordeaux?") asks the last question about it."""
         topic = Slots(state.context).get("topic")
         intent = self.kb.intents.get(topic or "")
         if intent is None or not is_short(found.words):

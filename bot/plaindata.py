@@ -1,0 +1,180 @@
+"""Objects of a fixed set of classes to JSON and numpy arrays and back: a file that holds data, never code to run.
+
+Unlike pickle, reading names no module, calls no constructor and runs no method but the listed classes' own
+`__setstate__`: a crafted file can at worst fail to decode (a ValueError), and the caller rebuilds what it held.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+META = "meta"  # the npz member holding the JSON document; the others are arrays it refers to
+MAX_DEPTH = 64  # nesting a document may have; deeper means crafted
+_SEP = "\x00"  # between the terms of a vocabulary (a term holding it is stored the slow way)
+_PRIMITIVES = frozenset({str, int, float, bool, type(None)})
+
+
+class Codec:
+    """Encodes objects of the given classes (by their state) and the given functions (by their name)."""
+
+    def __init__(self, classes: Mapping[str, type], functions: Mapping[str, Callable[..., Any]]) -> None:
+        self.classes = dict(classes)
+        self.class_names = {cls: name for name, cls in self.classes.items()}
+        self.functions = dict(functions)
+        self.function_names = {id(f): name for name, f in self.functions.items()}
+
+    def save(self, target: IO[bytes], value: Any) -> None:
+        """Write the value as one .npz: the JSON document and its arrays."""
+        arrays: dict[str, np.ndarray] = {}
+        document = json.dumps(self._encode(value, arrays), ensure_ascii=False, separators=(",", ":")).encode()
+        members: dict[str, Any] = {META: np.frombuffer(document, dtype=np.uint8), **arrays}
+        np.savez(target, **members)
+
+    def load(self, source: Path | IO[bytes]) -> Any:
+        """Read a file written by save; anything else raises ValueError."""
+        try:
+            with np.load(source, allow_pickle=False) as stored:
+                arrays = {name: stored[name] for name in stored.files}
+            meta = arrays.pop(META)
+            if meta.dtype != np.uint8 or meta.ndim != 1:
+                raise ValueError("no document")
+            document = json.load(io.BytesIO(meta.tobytes()))
+            return self._decode(document, arrays, 0)
+        except ValueError:
+            raise
+        except (OSError, EOFError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+            raise ValueError(f"not a file written by this codec ({type(exc).__name__}: {exc})") from exc
+        except Exception as exc:  # zipfile.BadZipFile and kin: any failure means "rebuild", never "stop"
+            raise ValueError(f"not a file written by this codec ({type(exc).__name__})") from exc
+
+    def _encode(self, value: Any, arrays: dict[str, np.ndarray]) -> Any:
+        if value is None or isinstance(value, bool | int | float | str):
+            return value
+        if isinstance(value, np.ndarray):
+            if value.dtype.hasobject:
+                raise TypeError("an array of Python objects")
+            name = f"a{len(arrays)}"
+            arrays[name] = value
+            return {"A": name}
+        if isinstance(value, np.generic):
+            return self._encode(value.item(), arrays)
+        if isinstance(value, list):
+            return [self._encode(v, arrays) for v in value]
+        if isinstance(value, tuple):
+            return {"T": [self._encode(v, arrays) for v in value]}
+        if isinstance(value, frozenset | set):
+            tag = "F" if isinstance(value, frozenset) else "S"
+            return {tag: [self._encode(v, arrays) for v in sorted(value, key=repr)]}
+        if isinstance(value, defaultdict):
+            if value.default_factory is not list:
+                raise TypeError("a defaultdict of other than lists")
+            return {"DL": [[self._encode(k, arrays), self._encode(v, arrays)] for k, v in value.items()]}
+        if isinstance(value, dict):
+            if all(type(k) is str for k in value):
+                if value and all(type(v) is int for v in value.values()) and not any(_SEP in k for k in value):
+                    # vocabularies: their terms as one text, their columns as one array (fast to read back)
+                    return {"SI": [_SEP.join(value), self._encode(np.fromiter(value.values(), np.int64), arrays)]}
+                return {"D": {k: self._encode(v, arrays) for k, v in value.items()}}
+            return {"P": [[self._encode(k, arrays), self._encode(v, arrays)] for k, v in value.items()]}
+        if isinstance(value, Path):
+            return {"Path": str(value)}
+        if callable(value) and id(value) in self.function_names:
+            return {"f": self.function_names[id(value)]}
+        class_name = self.class_names.get(type(value))
+        if class_name is None:
+            raise TypeError(f"cannot store a {type(value).__qualname__}")
+        state = value.__getstate__()
+        if not isinstance(state, dict):
+            raise TypeError(f"the state of a {class_name} is not a mapping")
+        return {"O": class_name, "s": {k: self._encode(v, arrays) for k, v in state.items()}}
+
+    def _decode(self, data: Any, arrays: dict[str, np.ndarray], depth: int) -> Any:
+        if data is None or isinstance(data, bool | int | float | str):
+            return data
+        if depth > MAX_DEPTH:
+            raise ValueError("nested too deeply")
+        depth += 1
+        if isinstance(data, list):
+            return data if _plain(data) else [self._decode(v, arrays, depth) for v in data]
+        if not isinstance(data, dict) or not 1 <= len(data) <= 2:
+            raise ValueError("not an encoded value")
+        tag, body = next(iter(data.items()))
+        if tag == "A":
+            return arrays[_text(body)]
+        if tag == "T":
+            body = _list(body)
+            return tuple(body) if _plain(body) else tuple(self._decode(v, arrays, depth) for v in body)
+        if tag in ("F", "S"):
+            items = self._decode(_list(body), arrays, depth)
+            return frozenset(items) if tag == "F" else set(items)
+        if tag == "SI":
+            keys, values = _list(body)
+            columns = self._decode(values, arrays, depth)
+            if not isinstance(columns, np.ndarray) or columns.dtype != np.int64:
+                raise ValueError("a vocabulary of other than terms and columns")
+            return dict(zip(_text(keys).split(_SEP), columns.tolist(), strict=True))
+        if tag == "D":
+            if not isinstance(body, dict):
+                raise ValueError("not a mapping")
+            return {k: self._decode(v, arrays, depth) for k, v in body.items()}
+        if tag in ("P", "DL"):
+            pairs = {_hashable(self._decode(k, arrays, depth)): self._decode(v, arrays, depth) for k, v in _pairs(body)}
+            return defaultdict(list, pairs) if tag == "DL" else pairs
+        if tag == "Path":
+            return Path(_text(body))
+        if tag == "f":
+            if body not in self.functions:
+                raise ValueError(f"unknown function {body!r}")
+            return self.functions[body]
+        if tag == "O":
+            cls = self.classes.get(_text(body))
+            state = self._decode({"D": data.get("s")}, arrays, depth)
+            if cls is None:
+                raise ValueError(f"unknown class {body!r}")
+            obj: Any = object.__new__(cls)
+            setstate = getattr(cls, "__setstate__", None)
+            if setstate is not None:
+                setstate(obj, state)
+            else:
+                obj.__dict__.update(state)
+            return obj
+        raise ValueError(f"unknown tag {tag!r}")
+
+
+def _plain(items: list[Any]) -> bool:
+    """Whether a list holds only texts and numbers, which need no decoding."""
+    return set(map(type, items)) <= _PRIMITIVES
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("expected a name")
+    return value
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValueError("expected a list")
+    return value
+
+
+def _pairs(value: Any) -> list[tuple[Any, Any]]:
+    pairs = _list(value)
+    if not all(isinstance(p, list) and len(p) == 2 for p in pairs):
+        raise ValueError("expected key-value pairs")
+    return [(k, v) for k, v in pairs]
+
+
+def _hashable(key: Any) -> Any:
+    try:
+        hash(key)
+    except TypeError as exc:
+        raise ValueError("an unusable key") from exc
+    return key

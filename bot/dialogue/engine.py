@@ -491,7 +491,7 @@ class Engine:
         return Turn((self._reply(body, lang, buttons),), understanding)
 
     def _lists_of_a_place(self, ranked: list[Ranked], found: Entities) -> list[Ranked]:
-        """With a place named ("which cancer centres are there in Strasbourg?"), the list of all is that place's list."""
+        """With a place named ("which cancer centres are in Strasbourg?"), the list of all is that place's list."""
         listing = DEFAULT_FOR_ENTITY["city"]
         if listing not in self.kb.intents or not any(f.kind in ("city", "region") for f in found.found):
             return ranked

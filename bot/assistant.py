@@ -23,7 +23,8 @@ from bot.i18n import Interface
 from bot.nlu.entities import EntityIndex
 from bot.nlu.features import Block, Features, LinearScorer, char_ngrams, short_char_ngrams, word_ngrams
 from bot.nlu.language import LanguageGuesser
-from bot.nlu.matcher import Matcher, Speller
+from bot.nlu.matcher import Matcher, Speller, Transliterated
+from bot.nlu.romanise import Transliteration, skeleton_letters, skeleton_ngrams
 from bot.plaindata import Codec
 from bot.settings import Settings
 from bot.store import Store, open_store
@@ -94,6 +95,8 @@ def _codec() -> Codec:
         Compiled,
         *_records(),
         Matcher,
+        Transliterated,
+        Transliteration,
         Speller,
         Features,
         Block,
@@ -101,7 +104,7 @@ def _codec() -> Codec:
         LanguageGuesser,
         EntityIndex,
     ]
-    analyzers = (char_ngrams, word_ngrams, short_char_ngrams)
+    analyzers = (char_ngrams, word_ngrams, short_char_ngrams, skeleton_ngrams, skeleton_letters)
     return Codec({f"{c.__module__}.{c.__qualname__}": c for c in classes}, {f.__name__: f for f in analyzers})
 
 

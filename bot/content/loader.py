@@ -12,11 +12,14 @@ from bot.content.problems import ContentError, Path_, Problem
 from bot.content.schema import (
     KIND_PLACEHOLDERS,
     MENU_IDS,
+    OPTIONAL_VARIANTS,
+    CancerType,
     CatalogueItem,
     Centre,
     City,
     ContentConfig,
     Coordinates,
+    Expertise,
     Intent,
     KnowledgeBase,
     LanguageAliases,
@@ -150,6 +153,30 @@ def _sources(doc: YamlFile, item: dict[str, Any], path: Path_) -> tuple[str, ...
     return sources
 
 
+def _expertise(doc: YamlFile, item: dict[str, Any], path: Path_) -> tuple[Expertise, ...]:
+    """A centre's recognised areas, each with the page that states it: an area without a source is refused."""
+    value = item.get("expertise")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        doc.error((*path, "expertise"), "expected a list of {specialty, source}")
+        return ()
+    out = []
+    for i, entry in enumerate(value):
+        here = (*path, "expertise", i)
+        if not isinstance(entry, dict):
+            doc.error(here, "expected {specialty, source}")
+            continue
+        doc.known_keys(entry, here, {"specialty", "source"})
+        specialty = doc.text(entry, "specialty", here)
+        sources = _sources(doc, entry, here)
+        if not sources:
+            doc.error((*here, "source"), "an area of expertise needs the address of a page that states it")
+        if specialty:
+            out.append(Expertise(specialty, sources))
+    return tuple(out)
+
+
 def _url(doc: YamlFile, item: dict[str, Any], key: str, path: Path_) -> str | None:
     value = doc.text(item, key, path, required=False)
     if value is not None and not value.startswith(("https://", "http://")):
@@ -212,7 +239,7 @@ def _intent(
             )
         else:
             variants[name] = doc.per_language(raw_variants, name, (*path, "variants"), langs)
-    for name in sorted(expected - set(raw_variants)):
+    for name in sorted(expected - set(raw_variants) - OPTIONAL_VARIANTS):
         doc.error((*path, "variants"), f"missing variant '{name}' required by kind {kind}")
     if kind:
         _check_placeholders(doc, path, kind, answer, variants)
@@ -276,6 +303,7 @@ def _load_catalogue(root: Path, config: ContentConfig, sink: Sink, origins: Orig
             "quality",
             "solutions",
             "languages",
+            "cancer_types",
         )
     }
     files = {
@@ -287,14 +315,17 @@ def _load_catalogue(root: Path, config: ContentConfig, sink: Sink, origins: Orig
         "quality.yaml": ("quality",),
         "solutions.yaml": ("solutions",),
         "languages.yaml": ("languages",),
+        "cancer_types.yaml": ("cancer_types",),
     }
+    optional = {"cancer_types.yaml"}  # a content root without cancer types answers by place only
     present = {p.name: p for p in sorted((root / "catalogue").glob("*.yaml"))}
     for name in present:
         if name not in files:
             sink.add(f"catalogue/{name}", 1, (), f"unknown catalogue file (expected: {', '.join(sorted(files))})")
     for name, keys in files.items():
         if name not in present:
-            sink.add(f"catalogue/{name}", 1, (), "missing catalogue file")
+            if name not in optional:
+                sink.add(f"catalogue/{name}", 1, (), "missing catalogue file")
             continue
         doc = YamlFile.read(present[name], f"catalogue/{name}", sink)
         if doc is None:
@@ -336,6 +367,7 @@ def _catalogue_entry(
                 "international_page",
                 "coordinates",
                 "specialties",
+                "expertise",
                 "source",
             },
         )
@@ -358,8 +390,13 @@ def _catalogue_entry(
             coordinates=_coordinates(doc, item, path),
             specialties=doc.texts(item, "specialties", path),
             source=_sources(doc, item, path),
+            expertise=_expertise(doc, item, path),
         )
         return centre if id_ and name and city else None
+    if key == "cancer_types":
+        doc.known_keys(item, path, {"id", "name", "aliases"})
+        type_name = _named(doc, item, path, langs)
+        return CancerType(id_, type_name, doc.texts(item, "aliases", path)) if id_ and type_name else None
     if key == "regions":
         doc.known_keys(item, path, {"id", "name", "aliases"})
         region_name = _named(doc, item, path, langs)
@@ -398,9 +435,10 @@ def _catalogue_entry(
         )
         return org if id_ and org_name and description else None
     if key == "specialties":
-        doc.known_keys(item, path, {"id", "name"})
+        doc.known_keys(item, path, {"id", "name", "cancer_types"})
         spec_name = _named(doc, item, path, langs)
-        return Specialty(id_, spec_name) if id_ and spec_name else None
+        types = doc.texts(item, "cancer_types", path)
+        return Specialty(id_, spec_name, types) if id_ and spec_name else None
     if key == "languages":
         doc.known_keys(item, path, {"id", "aliases"})
         return LanguageAliases(id_, doc.texts(item, "aliases", path)) if id_ else None
@@ -464,6 +502,7 @@ def load(root: Path, *, near_duplicates: bool = True) -> Loaded:
         quality=cat["quality"],
         solutions=cat["solutions"],
         language_aliases=cat["languages"],
+        cancer_types=cat["cancer_types"],
     )
     cross_checks(kb, origins, sink, near_duplicates=near_duplicates)
     return Loaded(None if sink.errors else kb, sink.problems, origins)

@@ -48,6 +48,7 @@ DEFAULT_FOR_ENTITY = {
     "region": "find_cancer_centre",
     "organisation": "about_organisations",
     "language": "change_language",
+    "cancer_type": "find_cancer_centre",
 }
 REMEMBERED = ("centre", "city", "organisation")
 KEEP_UNANSWERED = 3
@@ -434,7 +435,7 @@ class Engine:
         entity = self._entity_for(intent, state, found, forced)
         if intent.kind == "language_switch" and entity:
             state.language = entity
-        rendered: Rendered = self.render.render(intent, lang, entity)
+        rendered: Rendered = self.render.render(intent, lang, entity, found.first("cancer_type"))
         out_lang = rendered.language or lang
         buttons = list(rendered.buttons)
         buttons += self._follow_ups(intent, out_lang)

@@ -15,8 +15,15 @@ _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _CYRILLIC_ENDINGS_2 = ("ом", "ем", "ой", "ей", "ам", "ям", "ах", "ях", "ую", "юю", "ого", "его")
 _CYRILLIC_VOWELS = "аеиоуыэюяйь"
-KINDS = ("centre", "city", "organisation", "language")
-MASKS = {"centre": "_centre_", "city": "_city_", "region": "_city_", "organisation": "_org_", "language": "_lang_"}
+KINDS = ("centre", "city", "organisation", "language", "cancer_type")
+MASKS = {
+    "centre": "_centre_",
+    "city": "_city_",
+    "region": "_city_",
+    "organisation": "_org_",
+    "language": "_lang_",
+    "cancer_type": "_cancer_",
+}
 
 
 def stem(token: str) -> str:

@@ -24,6 +24,8 @@ MASKS = {
     "language": "_lang_",
     "cancer_type": "_cancer_",
 }
+# Names whose words the matcher keeps: a child's cancer is a topic of its own (the paediatric answer), not any cancer.
+UNMASKED = frozenset({("cancer_type", "childhood")})
 
 
 def stem(token: str) -> str:
@@ -83,7 +85,7 @@ class Entities:
         i = 0
         while i < len(self.tokens):
             found = starts.get(i)
-            if found is not None:
+            if found is not None and (found.kind, found.id) not in UNMASKED:
                 out.append(MASKS[found.kind])
                 i = found.end
                 continue

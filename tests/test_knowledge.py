@@ -176,3 +176,10 @@ def _without_source(intent_text: str) -> str:
         skipping = False
         out.append(line)
     return "\n".join(out)
+
+
+def test_arabic_and_chinese_lists_give_the_local_name_with_the_official_one(real_chat: Chat) -> None:
+    real_chat.say("أين يعالج سرطان العظام في فرنسا؟")
+    assert "معهد بيرغونييه (Institut Bergonié)" in real_chat.text()
+    real_chat.say("法国哪家医院治疗肉瘤？")
+    assert "贝尔戈尼研究所（Institut Bergonié）" in real_chat.text()

@@ -177,6 +177,25 @@ def _expertise(doc: YamlFile, item: dict[str, Any], path: Path_) -> tuple[Expert
     return tuple(out)
 
 
+def _local_name(doc: YamlFile, item: dict[str, Any], path: Path_, langs: tuple[str, ...]) -> dict[str, str]:
+    """A centre's name in some languages' own scripts (Arabic, Chinese); any declared language may be left out."""
+    value = item.get("local_name")
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        doc.error((*path, "local_name"), "expected a mapping of language to name")
+        return {}
+    out = {}
+    for lang, name in value.items():
+        if lang not in langs:
+            doc.error((*path, "local_name", lang), f"'{lang}' is not a declared language")
+        elif not isinstance(name, str) or not name.strip():
+            doc.error((*path, "local_name", lang), "expected a name")
+        else:
+            out[str(lang)] = name.strip()
+    return out
+
+
 def _url(doc: YamlFile, item: dict[str, Any], key: str, path: Path_) -> str | None:
     value = doc.text(item, key, path, required=False)
     if value is not None and not value.startswith(("https://", "http://")):
@@ -368,6 +387,7 @@ def _catalogue_entry(
                 "coordinates",
                 "specialties",
                 "expertise",
+                "local_name",
                 "source",
             },
         )
@@ -391,6 +411,7 @@ def _catalogue_entry(
             specialties=doc.texts(item, "specialties", path),
             source=_sources(doc, item, path),
             expertise=_expertise(doc, item, path),
+            local_name=_local_name(doc, item, path, langs),
         )
         return centre if id_ and name and city else None
     if key == "cancer_types":

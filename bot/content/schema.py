@@ -111,6 +111,15 @@ class Centre:
     specialties: tuple[str, ...]
     source: tuple[str, ...]
     expertise: tuple[Expertise, ...] = ()
+    # The name in a language's own script (ar, zh); not part of the record's identity.
+    local_name: LangText = field(default_factory=dict, hash=False, compare=False)
+
+    def display_name(self, lang: str) -> str:
+        """The name a reader of `lang` recognises: the local form with the official one in brackets, where recorded."""
+        local = self.local_name.get(lang)
+        if not local:
+            return self.name
+        return f"{local}（{self.name}）" if lang == "zh" else f"{local} ({self.name})"
 
     @property
     def cities(self) -> tuple[str, ...]:

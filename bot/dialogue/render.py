@@ -52,7 +52,7 @@ class Renderer:
         return city.name.get(lang, city_id) if city else city_id
 
     def centre_line(self, centre: Centre, lang: str, distance: str | None = None, city: str | None = None) -> str:
-        line = f"• {centre.name} — {self.city_name(city or centre.city, lang)}"
+        line = f"• {centre.display_name(lang)} — {self.city_name(city or centre.city, lang)}"
         return f"{line} ({distance})" if distance else line
 
     def sites(self, centre: Centre) -> list[tuple[str, Coordinates]]:
@@ -159,7 +159,7 @@ class Renderer:
         kind = intent.kind
         template = intent.variants["ask"][lang]
         if kind in ("centre_card", "centre_specialties"):
-            buttons = tuple(Button(f"centre:{c.id}", c.name) for c in self.kb.centres.values())
+            buttons = tuple(Button(f"centre:{c.id}", c.display_name(lang)) for c in self.kb.centres.values())
             return Rendered(fill(template, {}), buttons)
         if kind == "centres_near":
             cities = sorted({c.city for c in self.kb.centres.values()}, key=lambda cid: self.city_name(cid, lang))
@@ -179,7 +179,7 @@ class Renderer:
         city = self.kb.cities.get(centre.city)
         region = self.kb.regions.get(city.region) if city else None
         values = {
-            "name": centre.name,
+            "name": centre.display_name(lang),
             "city": self.city_name(centre.city, lang),
             "region": region.name[lang] if region else "",
             "address": centre.address or "",
@@ -214,7 +214,7 @@ class Renderer:
         wanted = self.areas_for(cancer_type)
         matching = tuple(a for a in centre.areas if a in wanted)
         values = {
-            "name": centre.name,
+            "name": centre.display_name(lang),
             "cancer": self.kb.cancer_types[cancer_type].name[lang],
             "website": centre.website or "",
             "international_page": centre.international_page or "",
@@ -231,7 +231,8 @@ class Renderer:
         point = self.place_point(place)
         values = {"cancer": self.kb.cancer_types[cancer_type].name[lang], "city": self.place_name(place, lang)}
         if not matching:
-            buttons = tuple(Button(f"centre:{c.id}", c.name) for c in self.kb.centres.values() if c.international_page)
+            offices = [c for c in self.kb.centres.values() if c.international_page]
+            buttons = tuple(Button(f"centre:{c.id}", c.display_name(lang)) for c in offices)
             return Rendered(fill(intent.variants["by_type_none"][lang], values), buttons)
         rows: list[tuple[Centre, float | None, str]] = [(c, None, c.city) for c in matching]
         if point is not None:
@@ -248,7 +249,7 @@ class Renderer:
         values["sources"] = "\n".join(list(dict.fromkeys(sources))[:MAX_SOURCES])
         return Rendered(
             fill(intent.variants["by_type"][lang], values),
-            tuple(Button(f"centre:{c.id}", c.name) for c, _, _ in rows),
+            tuple(Button(f"centre:{c.id}", c.display_name(lang)) for c, _, _ in rows),
         )
 
     def place_point(self, place: str | None) -> Coordinates | None:
@@ -269,7 +270,7 @@ class Renderer:
                 lines = "\n".join(self.centre_line(c, lang, city=cid) for c, cid in rows)
                 return Rendered(
                     fill(intent.answer[lang], {"city": region.name[lang], "centres": lines}),
-                    tuple(Button(f"centre:{c.id}", c.name) for c in dict.fromkeys(c for c, _ in rows)),
+                    tuple(Button(f"centre:{c.id}", c.display_name(lang)) for c in dict.fromkeys(c for c, _ in rows)),
                 )
             return self._ask(intent, lang)
         city = self.kb.cities[place]
@@ -285,7 +286,7 @@ class Renderer:
             shown = [*here, *(c for c, _, _ in close)]
             return Rendered(
                 fill(intent.answer[lang], {"city": city.name[lang], "centres": "\n".join(found_lines)}),
-                tuple(Button(f"centre:{c.id}", c.name) for c in shown),
+                tuple(Button(f"centre:{c.id}", c.display_name(lang)) for c in shown),
             )
         if city.coordinates is None:
             return self._ask(intent, lang)
@@ -293,7 +294,7 @@ class Renderer:
         nearest = [c for c, _, _ in self.nearest(city.coordinates.lat, city.coordinates.lon)]
         return Rendered(
             fill(intent.variants["nearest"][lang], {"city": city.name[lang], "centres": lines_text}),
-            tuple(Button(f"centre:{c.id}", c.name) for c in nearest),
+            tuple(Button(f"centre:{c.id}", c.display_name(lang)) for c in nearest),
             venues,
         )
 

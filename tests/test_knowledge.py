@@ -183,3 +183,19 @@ def test_arabic_and_chinese_lists_give_the_local_name_with_the_official_one(real
     assert "معهد بيرغونييه (Institut Bergonié)" in real_chat.text()
     real_chat.say("法国哪家医院治疗肉瘤？")
     assert "贝尔戈尼研究所（Institut Bergonié）" in real_chat.text()
+
+
+def test_waiting_time_at_a_centre_is_answered_without_an_invented_delay(real_chat: Chat) -> None:
+    real_chat.say("What is the waiting time at Gustave Roussy?")
+    assert real_chat.intent() == "intl_patient_process"
+    text = real_chat.text()
+    assert "no published delay" in text
+    assert not any(word in text for word in (" days", " weeks", " months"))
+
+
+def test_a_card_without_an_international_office_does_not_invent_one(real_chat: Chat) -> None:
+    real_chat.say("address of centre eugene marquis")
+    text = real_chat.text()
+    assert "Centre Eugène Marquis — Rennes" in text
+    assert "where it has one" in text
+    assert "International patients:" not in text

@@ -52,7 +52,7 @@ def training_pairs(kb: KnowledgeBase) -> list[tuple[str, str]]:
 
 
 def entity_names(kb: KnowledgeBase) -> Iterator[tuple[str, str, str]]:
-    """Every way to name a centre, city, region, organisation or language, in every declared language."""
+    """Every way to name a centre, city, region, organisation, cancer type or language, in every declared language."""
     for c in kb.centres.values():
         for name in (c.name, *c.aliases):
             yield "centre", c.id, name
@@ -66,6 +66,9 @@ def entity_names(kb: KnowledgeBase) -> Iterator[tuple[str, str, str]]:
     for region in kb.regions.values():
         for name in (*region.name.values(), *region.aliases):
             yield "region", region.id, name
+    for cancer in kb.cancer_types.values():
+        for name in (*cancer.name.values(), *cancer.aliases):
+            yield "cancer_type", cancer.id, name
     for code in kb.config.languages:
         for ui in kb.config.languages:
             cldr_name = Locale.parse(ui).languages.get(code)

@@ -20,6 +20,7 @@ KINDS = {
     "quality": "quality",
     "solutions": "solutions",
     "languages": "languages",
+    "cancer_types": "cancer_types",
 }
 
 

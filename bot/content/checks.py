@@ -9,6 +9,7 @@ from rapidfuzz import fuzz, process
 
 from bot.content.context_rules import check_context_rules
 from bot.content.schema import KnowledgeBase
+from bot.content.sources import source_checks
 from bot.content.yamlfile import Sink
 from bot.nlu.normalise import normalise
 
@@ -27,6 +28,7 @@ def cross_checks(kb: KnowledgeBase, origins: Origins, sink: Sink, *, near_duplic
     _catalogue_references(kb, origins)
     _aliases(kb, origins)
     _example_counts(kb, origins)
+    source_checks(kb, origins)
     if near_duplicates:
         _near_duplicates(kb, origins)
     if not kb.intents:

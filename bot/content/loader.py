@@ -15,11 +15,14 @@ from bot.content.problems import ContentError, Path_, Problem
 from bot.content.schema import (
     KIND_PLACEHOLDERS,
     MENU_IDS,
+    OPTIONAL_VARIANTS,
+    CancerType,
     CatalogueItem,
     Centre,
     City,
     ContentConfig,
     Coordinates,
+    Expertise,
     Intent,
     KnowledgeBase,
     LanguageAliases,
@@ -153,6 +156,49 @@ def _sources(doc: YamlFile, item: dict[str, Any], path: Path_) -> tuple[str, ...
     return sources
 
 
+def _expertise(doc: YamlFile, item: dict[str, Any], path: Path_) -> tuple[Expertise, ...]:
+    """A centre's recognised areas, each with the page that states it: an area without a source is refused."""
+    value = item.get("expertise")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        doc.error((*path, "expertise"), "expected a list of {specialty, source}")
+        return ()
+    out = []
+    for i, entry in enumerate(value):
+        here = (*path, "expertise", i)
+        if not isinstance(entry, dict):
+            doc.error(here, "expected {specialty, source}")
+            continue
+        doc.known_keys(entry, here, {"specialty", "source"})
+        specialty = doc.text(entry, "specialty", here)
+        sources = _sources(doc, entry, here)
+        if not sources:
+            doc.error((*here, "source"), "an area of expertise needs the address of a page that states it")
+        if specialty:
+            out.append(Expertise(specialty, sources))
+    return tuple(out)
+
+
+def _local_name(doc: YamlFile, item: dict[str, Any], path: Path_, langs: tuple[str, ...]) -> dict[str, str]:
+    """A centre's name in some languages' own scripts (Arabic, Chinese); any declared language may be left out."""
+    value = item.get("local_name")
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        doc.error((*path, "local_name"), "expected a mapping of language to name")
+        return {}
+    out = {}
+    for lang, name in value.items():
+        if lang not in langs:
+            doc.error((*path, "local_name", lang), f"'{lang}' is not a declared language")
+        elif not isinstance(name, str) or not name.strip():
+            doc.error((*path, "local_name", lang), "expected a name")
+        else:
+            out[str(lang)] = name.strip()
+    return out
+
+
 def _url(doc: YamlFile, item: dict[str, Any], key: str, path: Path_) -> str | None:
     value = doc.text(item, key, path, required=False)
     if value is not None and not value.startswith(("https://", "http://")):
@@ -215,7 +261,7 @@ def _intent(
             )
         else:
             variants[name] = doc.per_language(raw_variants, name, (*path, "variants"), langs)
-    for name in sorted(expected - set(raw_variants)):
+    for name in sorted(expected - set(raw_variants) - OPTIONAL_VARIANTS):
         doc.error((*path, "variants"), f"missing variant '{name}' required by kind {kind}")
     if kind:
         _check_placeholders(doc, path, kind, answer, variants)
@@ -302,6 +348,7 @@ def _load_catalogue(root: Path, config: ContentConfig, sink: Sink, origins: Orig
             "quality",
             "solutions",
             "languages",
+            "cancer_types",
         )
     }
     files = {
@@ -313,14 +360,17 @@ def _load_catalogue(root: Path, config: ContentConfig, sink: Sink, origins: Orig
         "quality.yaml": ("quality",),
         "solutions.yaml": ("solutions",),
         "languages.yaml": ("languages",),
+        "cancer_types.yaml": ("cancer_types",),
     }
+    optional = {"cancer_types.yaml"}  # a content root without cancer types answers by place only
     present = {p.name: p for p in content_files(root, "catalogue", sink)}
     for name in present:
         if name not in files:
             sink.add(f"catalogue/{name}", 1, (), f"unknown catalogue file (expected: {', '.join(sorted(files))})")
     for name, keys in files.items():
         if name not in present:
-            sink.add(f"catalogue/{name}", 1, (), "missing catalogue file")
+            if name not in optional:
+                sink.add(f"catalogue/{name}", 1, (), "missing catalogue file")
             continue
         doc = YamlFile.read(present[name], f"catalogue/{name}", sink, root)
         if doc is None:
@@ -363,6 +413,8 @@ def _catalogue_entry(
                 "international_page",
                 "coordinates",
                 "specialties",
+                "expertise",
+                "local_name",
                 "source",
             },
         )
@@ -385,8 +437,14 @@ def _catalogue_entry(
             coordinates=_coordinates(doc, item, path),
             specialties=doc.texts(item, "specialties", path),
             source=_sources(doc, item, path),
+            expertise=_expertise(doc, item, path),
+            local_name=_local_name(doc, item, path, langs),
         )
         return centre if id_ and name and city else None
+    if key == "cancer_types":
+        doc.known_keys(item, path, {"id", "name", "aliases"})
+        type_name = _named(doc, item, path, langs)
+        return CancerType(id_, type_name, doc.texts(item, "aliases", path)) if id_ and type_name else None
     if key == "regions":
         doc.known_keys(item, path, {"id", "name", "aliases"})
         region_name = _named(doc, item, path, langs)
@@ -425,9 +483,10 @@ def _catalogue_entry(
         )
         return org if id_ and org_name and description else None
     if key == "specialties":
-        doc.known_keys(item, path, {"id", "name"})
+        doc.known_keys(item, path, {"id", "name", "cancer_types"})
         spec_name = _named(doc, item, path, langs)
-        return Specialty(id_, spec_name) if id_ and spec_name else None
+        types = doc.texts(item, "cancer_types", path)
+        return Specialty(id_, spec_name, types) if id_ and spec_name else None
     if key == "languages":
         doc.known_keys(item, path, {"id", "aliases"})
         return LanguageAliases(id_, doc.texts(item, "aliases", path)) if id_ else None
@@ -505,6 +564,7 @@ def load(root: Path, *, near_duplicates: bool = True) -> Loaded:
         quality=cat["quality"],
         solutions=cat["solutions"],
         language_aliases=cat["languages"],
+        cancer_types=cat["cancer_types"],
     )
     cross_checks(kb, origins, sink, near_duplicates=near_duplicates)
     return Loaded(None if sink.errors else kb, sink.problems, origins)

@@ -14,13 +14,17 @@ KIND_PLACEHOLDERS: dict[str, dict[str, frozenset[str]]] = {
         "ask": frozenset(),
     },
     "centre_specialties": {
-        "answer": frozenset({"name", "city", "specialties", "website"}),
-        "none": frozenset({"name", "city", "website"}),
+        "answer": frozenset({"name", "city", "specialties", "website", "international_page"}),
+        "none": frozenset({"name", "city", "website", "international_page"}),
+        "treats": frozenset({"name", "cancer", "specialties", "website", "international_page"}),
+        "not_recorded": frozenset({"name", "cancer", "website", "international_page"}),
         "ask": frozenset(),
     },
     "centres_near": {
         "answer": frozenset({"city", "centres"}),
         "nearest": frozenset({"city", "centres"}),
+        "by_type": frozenset({"cancer", "city", "centres", "sources"}),
+        "by_type_none": frozenset({"cancer", "city"}),
         "ask": frozenset(),
     },
     "centre_list": {"answer": frozenset({"centres", "others"})},
@@ -30,6 +34,9 @@ KIND_PLACEHOLDERS: dict[str, dict[str, frozenset[str]]] = {
     },
     "language_switch": {"answer": frozenset({"language"}), "ask": frozenset()},
 }
+
+# Variants a content root may leave out: without them, the answer falls back to the kind's plain answer.
+OPTIONAL_VARIANTS = frozenset({"treats", "not_recorded", "by_type", "by_type_none"})
 
 # The topic menus a content root may fill; their titles are interface strings.
 MENU_IDS = ("patients", "professionals", "buyers")
@@ -118,6 +125,14 @@ class Coordinates:
 
 
 @dataclass(frozen=True)
+class Expertise:
+    """One recognised area of a centre (a labelled network, a reference centre), with the page that says so."""
+
+    specialty: str
+    source: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Centre:
     """A cancer centre or hospital people ask about."""
 
@@ -134,6 +149,26 @@ class Centre:
     coordinates: Coordinates | None
     specialties: tuple[str, ...]
     source: tuple[str, ...]
+    expertise: tuple[Expertise, ...] = ()
+    # The name in a language's own script (ar, zh); not part of the record's identity.
+    local_name: LangText = field(default_factory=dict, hash=False, compare=False)
+
+    def display_name(self, lang: str) -> str:
+        """The name a reader of `lang` recognises: the local form with the official one in brackets, where recorded."""
+        local = self.local_name.get(lang)
+        if not local:
+            return self.name
+        return f"{local}（{self.name}）" if lang == "zh" else f"{local} ({self.name})"
+
+    @property
+    def cities(self) -> tuple[str, ...]:
+        """Every site's city, the main one first: answers about a place look at all of them."""
+        return (self.city, *(c for c in self.other_cities if c != self.city))
+
+    @property
+    def areas(self) -> tuple[str, ...]:
+        """The specialty ids recorded for the centre, sourced expertise first, without repeats."""
+        return tuple(dict.fromkeys((*(e.specialty for e in self.expertise), *self.specialties)))
 
 
 @dataclass(frozen=True)
@@ -176,6 +211,16 @@ class Specialty:
 
     id: str
     name: LangText
+    cancer_types: tuple[str, ...] = ()  # the cancer types this area is about, to answer "which centre for ..."
+
+
+@dataclass(frozen=True)
+class CancerType:
+    """A kind of cancer people name ("blood cancer", "sarcome", "рак крови"), to find the centres recorded for it."""
+
+    id: str
+    name: LangText
+    aliases: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -216,3 +261,4 @@ class KnowledgeBase:
     quality: dict[str, CatalogueItem]
     solutions: dict[str, CatalogueItem]
     language_aliases: dict[str, LanguageAliases]
+    cancer_types: dict[str, CancerType] = field(default_factory=dict)

@@ -60,6 +60,7 @@ DEFAULT_FOR_ENTITY = {
     "region": "find_cancer_centre",
     "organisation": "about_organisations",
     "language": "change_language",
+    "cancer_type": "find_cancer_centre",
 }
 # Intents that keep the conversation going without changing what it is about.
 NOT_A_TOPIC = frozenset(
@@ -74,6 +75,8 @@ NOT_A_TOPIC = frozenset(
         HUMAN,
     }
 )
+# Answers about centres that a cancer type narrows ("sarcoma centres near Lyon", "does Curie treat eye tumours?").
+CANCER_AWARE = ("centres_near", "centre_specialties")
 KEEP_UNANSWERED = 3
 ELLIPSIS_WORDS = 2.5  # words besides the name in "and in Bordeaux?", "what about Nice?", "e em Toulouse?"
 GREETING = "greeting"
@@ -520,6 +523,9 @@ class Engine:
         named = next((f for f in found.found if f.kind in accepted), None)
         if named:
             return intent, (named.kind, named.id)
+        cancer = next((f for f in found.found if f.kind == "cancer_type"), None)
+        if cancer and intent.kind in CANCER_AWARE:  # "and for breast cancer?": the same centres, for that cancer
+            return intent, (cancer.kind, cancer.id)
         place = next((f for f in found.found if f.kind in ("city", "region")), None)
         if wants != "centre" or place is None or (band == "answer" and not bare):  # a question of its own
             return None
@@ -571,7 +577,8 @@ class Engine:
         entity, carried = self._entity_for(intent, state, found, forced)
         if intent.kind == "language_switch" and entity:
             state.language = entity
-        rendered: Rendered = self.render.render(intent, lang, entity if intent.kind else None)
+        cancer, cancer_carried = self._cancer_type(intent, state, found)
+        rendered: Rendered = self.render.render(intent, lang, entity if intent.kind else None, cancer)
         out_lang = rendered.language or lang
         text, buttons = rendered.text, list(rendered.buttons)
         if entity and not intent.kind:  # a practical answer, with the pages of the centre it is about
@@ -593,14 +600,11 @@ class Engine:
         kind = self._entity_kind(intent)
         if entity and kind and kind != "language":
             entities[kind] = entity
+        if cancer:
+            entities["cancer_type"] = cancer
+        context = ((kind,) if carried and kind else ()) + (("cancer_type",) if cancer_carried else ())
         understanding = Understanding(
-            intent.id,
-            round(confidence, 4),
-            out_lang,
-            entities,
-            tuple(intent.follow_ups),
-            handoff,
-            (kind,) if carried and kind else (),
+            intent.id, round(confidence, 4), out_lang, entities, tuple(intent.follow_ups), handoff, context
         )
         return Turn(tuple(actions), understanding)
 
@@ -623,6 +627,14 @@ class Engine:
         buttons = (Button("handoff:offer", self._t(lang, s.MENU_HUMAN)),) if intent.offers_handoff else ()
         understanding = Understanding(intent.id, round(confidence, 4), lang, handoff=intent.offers_handoff)
         return Turn((self._reply(intent.answer[lang], lang, buttons),), understanding)
+
+    def _cancer_type(self, intent: Intent, state: UserState, found: Entities) -> tuple[str | None, bool]:
+        """The cancer an answer about centres narrows to: named now, or the one talked about before."""
+        now = found.first("cancer_type")
+        if now or intent.kind not in CANCER_AWARE:
+            return now, False
+        carried = Slots(state.context).use("cancer_type")
+        return carried, carried is not None
 
     def _entity_for(
         self, intent: Intent, state: UserState, found: Entities, forced: tuple[str, str] | None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from babel import Locale
 
-from bot.content.schema import Centre, Intent, KnowledgeBase
+from bot.content.schema import Centre, Coordinates, Intent, KnowledgeBase
 from bot.dialogue import strings as s
 from bot.dialogue.actions import Button, Venue
 from bot.geo import distance_km
@@ -15,6 +15,8 @@ from bot.i18n import Interface
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 NEAREST = 3
+NEARBY_KM = 20.0  # sites this close to a named city are listed with it (Villejuif, Neuilly for Paris)
+MAX_SOURCES = 4  # the addresses shown under an answer composed from several catalogue entries
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,25 @@ class Renderer:
         city = self.kb.cities.get(city_id)
         return city.name.get(lang, city_id) if city else city_id
 
-    def centre_line(self, centre: Centre, lang: str, distance: str | None = None) -> str:
-        line = f"• {centre.name} — {self.city_name(centre.city, lang)}"
+    def centre_line(self, centre: Centre, lang: str, distance: str | None = None, city: str | None = None) -> str:
+        line = f"• {centre.display_name(lang)} — {self.city_name(city or centre.city, lang)}"
         return f"{line} ({distance})" if distance else line
+
+    def sites(self, centre: Centre) -> list[tuple[str, Coordinates]]:
+        """Each site's city and point: the centre's own point for its main city, the city's point for the others."""
+        out = []
+        for city_id in centre.cities:
+            city = self.kb.cities.get(city_id)
+            point = centre.coordinates if city_id == centre.city and centre.coordinates else None
+            point = point or (city.coordinates if city else None)
+            if point is not None:
+                out.append((city_id, point))
+        return out
+
+    def closest_site(self, centre: Centre, lat: float, lon: float) -> tuple[str, float] | None:
+        """The centre's site nearest to a point, and how far it is."""
+        located = [(cid, distance_km(lat, lon, p.lat, p.lon)) for cid, p in self.sites(centre)]
+        return min(located, key=lambda pair: pair[1]) if located else None
 
     def centre_buttons(self, centre: Centre, lang: str) -> tuple[Button, ...]:
         buttons = []
@@ -67,46 +85,55 @@ class Renderer:
             )
         return tuple(buttons)
 
-    def venue(self, centre: Centre, lang: str) -> Venue | None:
-        if centre.coordinates is None:
+    def venue(self, centre: Centre, lang: str, city: str | None = None) -> Venue | None:
+        site = city or centre.city
+        point = dict(self.sites(centre)).get(site)
+        if point is None:
             return None
-        address = centre.address or self.city_name(centre.city, lang)
-        return Venue(
-            centre.name,
-            address,
-            centre.coordinates.lat,
-            centre.coordinates.lon,
-            centre.coordinates.precision,
-            centre.id,
-        )
+        address = centre.address if site == centre.city and centre.address else self.city_name(site, lang)
+        return Venue(centre.name, address, point.lat, point.lon, point.precision, centre.id)
 
-    def nearest(self, lat: float, lon: float, limit: int = NEAREST) -> list[tuple[Centre, float]]:
-        """Centres by distance from a point, closest first."""
-        located = [
-            (c, distance_km(lat, lon, c.coordinates.lat, c.coordinates.lon))
-            for c in self.kb.centres.values()
-            if c.coordinates
-        ]
-        return sorted(located, key=lambda pair: pair[1])[:limit]
+    def nearest(
+        self, lat: float, lon: float, limit: int = NEAREST, among: list[Centre] | None = None
+    ) -> list[tuple[Centre, float, str]]:
+        """Centres by the distance of their closest site from a point, closest first, with that site's city."""
+        located = []
+        for centre in self.kb.centres.values() if among is None else among:
+            site = self.closest_site(centre, lat, lon)
+            if site is not None:
+                located.append((centre, site[1], site[0]))
+        return sorted(located, key=lambda row: row[1])[:limit]
 
     def nearest_lines(self, lat: float, lon: float, lang: str) -> tuple[str, tuple[Venue, ...]]:
         lines, venues = [], []
-        for centre, km in self.nearest(lat, lon):
-            lines.append(self.centre_line(centre, lang, self.ui.format_distance(km, lang)))
-            venue = self.venue(centre, lang)
+        for centre, km, city in self.nearest(lat, lon):
+            lines.append(self.centre_line(centre, lang, self.ui.format_distance(km, lang), city))
+            venue = self.venue(centre, lang, city)
             if venue:
                 venues.append(venue)
         return "\n".join(lines), tuple(venues)
 
-    def render(self, intent: Intent, lang: str, entity: str | None) -> Rendered:
-        """The answer to an intent about `entity` (an id of the kind the intent needs), or its `ask` variant."""
+    def render(self, intent: Intent, lang: str, entity: str | None, cancer_type: str | None = None) -> Rendered:
+        """The answer to an intent about `entity` (an id of the kind the intent needs), or its `ask` variant.
+
+        `cancer_type`, when the message names one, narrows a place's centres or asks whether a centre treats it.
+        """
         kind = intent.kind
         if kind is None:
             return Rendered(intent.answer[lang])
         if kind == "centre_list":
             return self._centre_list(intent, lang)
+        if cancer_type not in self.kb.cancer_types:
+            cancer_type = None
+        if kind == "centres_near" and cancer_type and "by_type" in intent.variants:
+            return self._by_type(intent, lang, entity, cancer_type)
+        by_type = next((i for i in self.kb.intents.values() if "by_type" in i.variants), None)
+        if kind == "centre_specialties" and entity is None and cancer_type and by_type is not None:
+            return self._by_type(by_type, lang, None, cancer_type)  # "who treats sarcoma?": no centre named
         if entity is None:
             return self._ask(intent, lang)
+        if kind == "centre_specialties" and cancer_type and "treats" in intent.variants:
+            return self._treats(intent, lang, self.kb.centres[entity], cancer_type)
         if kind in ("centre_card", "centre_specialties"):
             return self._centre(intent, lang, self.kb.centres[entity])
         if kind == "centres_near":
@@ -132,7 +159,7 @@ class Renderer:
         kind = intent.kind
         template = intent.variants["ask"][lang]
         if kind in ("centre_card", "centre_specialties"):
-            buttons = tuple(Button(f"centre:{c.id}", c.name) for c in self.kb.centres.values())
+            buttons = tuple(Button(f"centre:{c.id}", c.display_name(lang)) for c in self.kb.centres.values())
             return Rendered(fill(template, {}), buttons)
         if kind == "centres_near":
             cities = sorted({c.city for c in self.kb.centres.values()}, key=lambda cid: self.city_name(cid, lang))
@@ -152,7 +179,7 @@ class Renderer:
         city = self.kb.cities.get(centre.city)
         region = self.kb.regions.get(city.region) if city else None
         values = {
-            "name": centre.name,
+            "name": centre.display_name(lang),
             "city": self.city_name(centre.city, lang),
             "region": region.name[lang] if region else "",
             "address": centre.address or "",
@@ -160,45 +187,122 @@ class Renderer:
             "website": centre.website or "",
             "international_page": centre.international_page or "",
         }
-        venue = self.venue(centre, lang)
-        venues = (venue,) if venue and intent.kind == "centre_card" else ()
+        venues: tuple[Venue, ...] = ()
+        if intent.kind == "centre_card":
+            venues = tuple(v for city in centre.cities if (v := self.venue(centre, lang, city)) is not None)
         if intent.kind == "centre_specialties":
-            if not centre.specialties:
+            if not centre.areas:
                 return Rendered(fill(intent.variants["none"][lang], values), self.centre_buttons(centre, lang))
-            values["specialties"] = "\n".join(f"• {self.kb.specialties[sp].name[lang]}" for sp in centre.specialties)
+            values["specialties"] = self.area_lines(centre, lang, centre.areas)
         return Rendered(fill(intent.answer[lang], values), self.centre_buttons(centre, lang), venues)
 
+    def area_lines(self, centre: Centre, lang: str, areas: tuple[str, ...]) -> str:
+        """One bullet per area, each followed by the page that states it, so nothing reads as unsourced."""
+        sources = {e.specialty: e.source for e in centre.expertise}
+        lines = []
+        for area in areas:
+            lines.append(f"• {self.kb.specialties[area].name[lang]}")
+            lines.extend(f"  {url}" for url in sources.get(area, ())[:1])
+        return "\n".join(lines)
+
+    def areas_for(self, cancer_type: str) -> set[str]:
+        """The specialty ids recorded as being about a cancer type."""
+        return {sp.id for sp in self.kb.specialties.values() if cancer_type in sp.cancer_types}
+
+    def _treats(self, intent: Intent, lang: str, centre: Centre, cancer_type: str) -> Rendered:
+        """Does centre X treat Y: yes with the recorded area and its page, or "not recorded" and whom to ask."""
+        wanted = self.areas_for(cancer_type)
+        matching = tuple(a for a in centre.areas if a in wanted)
+        values = {
+            "name": centre.display_name(lang),
+            "cancer": self.kb.cancer_types[cancer_type].name[lang],
+            "website": centre.website or "",
+            "international_page": centre.international_page or "",
+        }
+        if matching:
+            values["specialties"] = self.area_lines(centre, lang, matching)
+            return Rendered(fill(intent.variants["treats"][lang], values), self.centre_buttons(centre, lang))
+        return Rendered(fill(intent.variants["not_recorded"][lang], values), self.centre_buttons(centre, lang))
+
+    def _by_type(self, intent: Intent, lang: str, place: str | None, cancer_type: str) -> Rendered:
+        """Which centres for a cancer type: those with a recorded area for it, nearest first when a place is named."""
+        wanted = self.areas_for(cancer_type)
+        matching = [c for c in self.kb.centres.values() if wanted & set(c.areas)]
+        point = self.place_point(place)
+        values = {"cancer": self.kb.cancer_types[cancer_type].name[lang], "city": self.place_name(place, lang)}
+        if not matching:
+            offices = [c for c in self.kb.centres.values() if c.international_page]
+            buttons = tuple(Button(f"centre:{c.id}", c.display_name(lang)) for c in offices)
+            return Rendered(fill(intent.variants["by_type_none"][lang], values), buttons)
+        rows: list[tuple[Centre, float | None, str]] = [(c, None, c.city) for c in matching]
+        if point is not None:
+            rows = [(c, km, city) for c, km, city in self.nearest(point.lat, point.lon, NEAREST + 2, matching)]
+        lines: list[str] = []
+        sources: list[str] = []
+        for centre, km, city in rows:
+            distance = self.ui.format_distance(km, lang) if km is not None else None
+            areas = [a for a in centre.areas if a in wanted]
+            names = "; ".join(self.kb.specialties[a].name[lang] for a in areas)
+            lines.append(f"{self.centre_line(centre, lang, distance, city)}: {names}")
+            sources.extend(url for e in centre.expertise if e.specialty in wanted for url in e.source[:1])
+        values["centres"] = "\n".join(lines)
+        values["sources"] = "\n".join(list(dict.fromkeys(sources))[:MAX_SOURCES])
+        return Rendered(
+            fill(intent.variants["by_type"][lang], values),
+            tuple(Button(f"centre:{c.id}", c.display_name(lang)) for c, _, _ in rows),
+        )
+
+    def place_point(self, place: str | None) -> Coordinates | None:
+        city = self.kb.cities.get(place or "")
+        return city.coordinates if city else None
+
+    def place_name(self, place: str | None, lang: str) -> str:
+        if place in self.kb.regions:
+            return self.kb.regions[place].name[lang]
+        return self.city_name(place, lang) if place else ""
+
     def _near(self, intent: Intent, lang: str, place: str) -> Rendered:
+        """Centres with a site in the region or city (every site counts), with the sites close to that city."""
         if place in self.kb.regions:
             region = self.kb.regions[place]
-            here = [c for c in self.kb.centres.values() if self.region_of(c) == place]
-            if here:
-                lines = "\n".join(self.centre_line(c, lang) for c in here)
+            rows = [(c, cid) for c in self.kb.centres.values() for cid in c.cities if self.city_region(cid) == place]
+            if rows:
+                lines = "\n".join(self.centre_line(c, lang, city=cid) for c, cid in rows)
                 return Rendered(
                     fill(intent.answer[lang], {"city": region.name[lang], "centres": lines}),
-                    tuple(Button(f"centre:{c.id}", c.name) for c in here),
+                    tuple(Button(f"centre:{c.id}", c.display_name(lang)) for c in dict.fromkeys(c for c, _ in rows)),
                 )
             return self._ask(intent, lang)
         city = self.kb.cities[place]
-        here = [c for c in self.kb.centres.values() if c.city == place or place in c.other_cities]
-        if here:
-            lines = "\n".join(self.centre_line(c, lang) for c in here)
+        here = [c for c in self.kb.centres.values() if place in c.cities]
+        found_lines = [self.centre_line(c, lang, city=place) for c in here]
+        close: list[tuple[Centre, float, str]] = []
+        if here and city.coordinates is not None:  # a city without a site of its own gets the nearest, below
+            others = [c for c in self.kb.centres.values() if c not in here]
+            found = self.nearest(city.coordinates.lat, city.coordinates.lon, len(others), others)
+            close = [row for row in found if row[1] <= NEARBY_KM]
+        found_lines += [self.centre_line(c, lang, self.ui.format_distance(km, lang), cid) for c, km, cid in close]
+        if found_lines:
+            shown = [*here, *(c for c, _, _ in close)]
             return Rendered(
-                fill(intent.answer[lang], {"city": city.name[lang], "centres": lines}),
-                tuple(Button(f"centre:{c.id}", c.name) for c in here),
+                fill(intent.answer[lang], {"city": city.name[lang], "centres": "\n".join(found_lines)}),
+                tuple(Button(f"centre:{c.id}", c.display_name(lang)) for c in shown),
             )
         if city.coordinates is None:
             return self._ask(intent, lang)
-        lines, venues = self.nearest_lines(city.coordinates.lat, city.coordinates.lon, lang)
-        nearest = [c for c, _ in self.nearest(city.coordinates.lat, city.coordinates.lon)]
+        lines_text, venues = self.nearest_lines(city.coordinates.lat, city.coordinates.lon, lang)
+        nearest = [c for c, _, _ in self.nearest(city.coordinates.lat, city.coordinates.lon)]
         return Rendered(
-            fill(intent.variants["nearest"][lang], {"city": city.name[lang], "centres": lines}),
-            tuple(Button(f"centre:{c.id}", c.name) for c in nearest),
+            fill(intent.variants["nearest"][lang], {"city": city.name[lang], "centres": lines_text}),
+            tuple(Button(f"centre:{c.id}", c.display_name(lang)) for c in nearest),
             venues,
         )
 
     def region_of(self, centre: Centre) -> str | None:
-        city = self.kb.cities.get(centre.city)
+        return self.city_region(centre.city)
+
+    def city_region(self, city_id: str) -> str | None:
+        city = self.kb.cities.get(city_id)
         return city.region if city else None
 
     def _centre_list(self, intent: Intent, lang: str) -> Rendered:

@@ -16,9 +16,18 @@ _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _CYRILLIC_ENDINGS_2 = ("ом", "ем", "ой", "ей", "ам", "ям", "ах", "ях", "ую", "юю", "ого", "его")
 _CYRILLIC_VOWELS = "аеиоуыэюяйь"
-KINDS = ("centre", "city", "organisation", "language")
+KINDS = ("centre", "city", "organisation", "language", "cancer_type")
 ROMANISED_FROM = 8  # letters from which a Cyrillic name is also known in Latin letters ("institut kyuri", not "lion")
-MASKS = {"centre": "_centre_", "city": "_city_", "region": "_city_", "organisation": "_org_", "language": "_lang_"}
+MASKS = {
+    "centre": "_centre_",
+    "city": "_city_",
+    "region": "_city_",
+    "organisation": "_org_",
+    "language": "_lang_",
+    "cancer_type": "_cancer_",
+}
+# Names whose words the matcher keeps: a child's cancer is a topic of its own (the paediatric answer), not any cancer.
+UNMASKED = frozenset({("cancer_type", "childhood")})
 
 
 def stem(token: str) -> str:
@@ -86,7 +95,7 @@ class Entities:
         i = 0
         while i < len(self.tokens):
             found = starts.get(i)
-            if found is not None:
+            if found is not None and (found.kind, found.id) not in UNMASKED:
                 out.append(MASKS[found.kind])
                 i = found.end
                 continue

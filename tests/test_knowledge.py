@@ -1,0 +1,201 @@
+"""Questions about what each centre treats and where its sites are, answered from the sourced catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.assistant import Parts, entity_names
+from bot.content.loader import load
+from bot.nlu.entities import EntityIndex
+from conftest import Chat, make_content_root
+
+NETSARC = "groupe-sarcome-francais.fr"
+
+
+def test_which_hospital_for_sarcoma_names_the_network_centres_with_a_source(real_chat: Chat) -> None:
+    real_chat.say("which hospital treats sarcoma?")
+    text = real_chat.text()
+    for centre in ("Institut Bergonié", "Centre Léon Bérard", "Gustave Roussy"):
+        assert centre in text
+    assert "NETSARC+" in text and NETSARC in text
+    assert "Which city" not in text
+
+
+def test_sarcoma_near_a_city_lists_the_closest_first(real_chat: Chat) -> None:
+    real_chat.say("sarcoma centre near toulouse")
+    lines = [line for line in real_chat.text().split("\n") if line.startswith("•")]
+    assert lines[0].startswith("• Oncopole Claudius Regaud") and "km" in lines[0]
+    assert len(lines) <= 5
+
+
+def test_uveal_melanoma_points_to_curie_and_nice(real_chat: Chat) -> None:
+    real_chat.say("where is uveal melanoma treated in france")
+    text = real_chat.text()
+    assert "Institut Curie" in text and "Mélachonat" in text
+    assert "Centre Antoine Lacassagne" in text
+
+
+def test_retinoblastoma_is_answered_with_curie(real_chat: Chat) -> None:
+    real_chat.say("my son has retinoblastoma, which hospital in france?")
+    text = real_chat.text()
+    assert "Institut Curie" in text and "retinoblastoma" in text.lower()
+
+
+def test_blood_cancer_in_russian_and_arabic_finds_paoli_calmettes(real_chat: Chat) -> None:
+    real_chat.say("где во Франции лечат рак крови?")
+    assert "Institut Paoli-Calmettes" in real_chat.text()
+    real_chat.say("أين يعالج سرطان الدم في فرنسا؟")
+    assert "Institut Paoli-Calmettes" in real_chat.text()
+
+
+def test_sarcoma_in_chinese_lists_the_network(real_chat: Chat) -> None:
+    real_chat.say("法国哪家医院治疗肉瘤？")
+    assert "Institut Bergonié" in real_chat.text()
+
+
+def test_what_a_centre_is_known_for_shows_each_area_with_its_page(real_chat: Chat) -> None:
+    real_chat.say("what is Centre Léon Bérard known for?")
+    text = real_chat.text()
+    assert "NETSARC+" in text and NETSARC in text
+    assert "ihope.fr" in text
+
+
+def test_does_a_centre_treat_a_cancer_it_is_recorded_for(real_chat: Chat) -> None:
+    real_chat.say("does institut curie treat retinoblastoma?")
+    text = real_chat.text()
+    assert "Institut Curie" in text and "curie.fr/retinoblastome" in text
+
+
+def test_a_cancer_not_recorded_for_a_centre_is_said_so_without_a_guess(real_chat: Chat) -> None:
+    real_chat.say("does bergonie treat breast cancer?")
+    text = real_chat.text()
+    assert "nothing recorded" in text and "does not mean" in text
+    assert "https://www.bergonie.fr/" in text
+
+
+def test_nantes_gets_the_ico_site_in_saint_herblain_first(real_chat: Chat) -> None:
+    real_chat.say("cancer centres near Nantes")
+    first = next(line for line in real_chat.text().split("\n") if line.startswith("•"))
+    assert "Institut de Cancérologie de l'Ouest — Saint-Herblain" in first
+
+
+def test_paris_area_covers_every_ile_de_france_site(real_chat: Chat) -> None:
+    real_chat.say("cancer hospitals in the Paris area")
+    text = real_chat.text()
+    for city in ("Villejuif", "Saint-Cloud", "Orsay", "Suresnes", "Neuilly-sur-Seine"):
+        assert city in text, city
+
+
+def test_paris_also_lists_the_sites_just_outside_it(real_chat: Chat) -> None:
+    real_chat.say("cancer centre in Paris")
+    text = real_chat.text()
+    assert "Institut Curie — Paris" in text
+    assert "Gustave Roussy — Villejuif (" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "cancer"),
+    [
+        ("tumeur au cerveau chez mon pere", "brain"),
+        ("рак крови у мамы", "leukaemia"),
+        ("肉瘤在哪里治疗", "sarcoma"),
+        ("سرطان الدم عند ابني", "leukaemia"),
+        ("blood cancer specialist", "leukaemia"),
+        ("cancer de mama en paris", "breast"),
+    ],
+)
+def test_cancer_types_are_found_in_every_script(real_parts: Parts, text: str, cancer: str) -> None:
+    index = EntityIndex(entity_names(real_parts.kb))
+    assert index.find(text).first("cancer_type") == cancer
+
+
+def _centre_with(root: Path, expertise: str) -> None:
+    path = root / "catalogue" / "centres.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    specialties: [", expertise + "    specialties: [", 1), encoding="utf-8")
+
+
+def test_expertise_without_a_source_is_refused(tmp_path: Path) -> None:
+    root = make_content_root(tmp_path / "kb")
+    _centre_with(root, "    expertise:\n      - specialty: proton-therapy\n")
+    rendered = [str(p) for p in load(root).errors]
+    assert any("expertise[0].source" in line and "address of a page" in line for line in rendered), rendered
+
+
+def test_expertise_in_an_unknown_area_is_refused(tmp_path: Path) -> None:
+    root = make_content_root(tmp_path / "kb")
+    _centre_with(root, "    expertise:\n      - specialty: magic\n        source: https://example.org/\n")
+    rendered = [str(p) for p in load(root).errors]
+    assert any("unknown specialty 'magic'" in line for line in rendered), rendered
+
+
+@pytest.mark.parametrize(
+    ("answer", "claim"),
+    [
+        ("Call +33 1 42 11 42 11 to book.", "phone number"),
+        ("A first consultation costs 350 €.", "price"),
+        ("Come to 12 rue de la Paix.", "address"),
+        ("Admission takes 2 to 3 weeks.", "waiting time"),
+        ("It is 3rd in the world ranking.", "ranking"),
+        ("About 2,000 foreign patients come each year.", "figure"),
+    ],
+)
+def test_strict_check_warns_on_an_unsourced_claim(tmp_path: Path, answer: str, claim: str) -> None:
+    root = make_content_root(tmp_path / "kb")
+    path = root / "intents" / "care.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  - id: cost_quote")
+    head, tail = text[:start], text[start:]
+    tail = tail.replace("    answer:\n      en: ", f"    answer:\n      en: {answer} ", 1)
+    path.write_text(head + _without_source(tail), encoding="utf-8")
+    warnings = [str(p) for p in load(root).problems if p.severity == "warning"]
+    assert any(f"states a {claim}" in line for line in warnings), warnings
+
+
+def test_a_sourced_claim_is_not_warned_about(tmp_path: Path) -> None:
+    root = make_content_root(tmp_path / "kb")
+    path = root / "intents" / "care.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Ask the French consulate", "Call +33 1 42 11 42 11 or ask the French consulate"))
+    warnings = [str(p) for p in load(root).problems if p.severity == "warning"]
+    assert not any("states a" in line for line in warnings), warnings
+
+
+def _without_source(intent_text: str) -> str:
+    """The first intent of the text with its `source:` lines removed."""
+    lines = intent_text.split("\n")
+    out, skipping = [], False
+    for i, line in enumerate(lines):
+        if line.startswith("    source:") and not skipping and "- id:" not in "".join(lines[:i][1:]):
+            skipping = True
+            continue
+        if skipping and line.startswith("      - "):
+            continue
+        skipping = False
+        out.append(line)
+    return "\n".join(out)
+
+
+def test_arabic_and_chinese_lists_give_the_local_name_with_the_official_one(real_chat: Chat) -> None:
+    real_chat.say("أين يعالج سرطان العظام في فرنسا؟")
+    assert "معهد بيرغونييه (Institut Bergonié)" in real_chat.text()
+    real_chat.say("法国哪家医院治疗肉瘤？")
+    assert "贝尔戈尼研究所（Institut Bergonié）" in real_chat.text()
+
+
+def test_waiting_time_at_a_centre_is_answered_without_an_invented_delay(real_chat: Chat) -> None:
+    real_chat.say("What is the waiting time at Gustave Roussy?")
+    assert real_chat.intent() == "intl_patient_process"
+    text = real_chat.text()
+    assert "no published delay" in text
+    assert not any(word in text for word in (" days", " weeks", " months"))
+
+
+def test_a_card_without_an_international_office_does_not_invent_one(real_chat: Chat) -> None:
+    real_chat.say("address of centre eugene marquis")
+    text = real_chat.text()
+    assert "Centre Eugène Marquis — Rennes" in text
+    assert "where it has one" in text
+    assert "International patients:" not in text

@@ -48,7 +48,7 @@ SKELETON_WORD_FROM = 4  # consonants from which a word's skeleton is distinctive
 QUESTION_WEIGHT = 0.35  # share of the margins the asking sentences decide alone (0.35-0.8 alike on stories)
 SKELETON_WEIGHT = 0.7  # share of the margins the skeleton model decides for Arabic or Russian in Latin letters
 # (of 30 such development messages, 11 answered right without it; with it 20 at 0.5, 23 at 0.7 to 1.0)
-MATCHER_VERSION = 5  # bump when the stored shape changes, so cached matchers built by older code are rebuilt
+MATCHER_VERSION = 6  # bump when the stored shape changes, so cached matchers built by older code are rebuilt
 
 
 @dataclass(frozen=True)
@@ -124,8 +124,10 @@ class Matcher:
         entities: EntityIndex | None = None,
         semantic: SemanticHead | None = None,
         transliterated: Transliterated | None = None,
+        topical: frozenset[str] | None = None,
     ) -> None:
         self.transliterated = transliterated
+        self.topical = speller.known if topical is None else topical
         self.entities = entities
         self.semantic = semantic
         self.features = features
@@ -163,7 +165,12 @@ class Matcher:
             linear = (coef[:, features.size : -1] * DENSE_WEIGHT).T
             semantic = SemanticHead(embedder, linear, network(dense, labels))
         speller = Speller({tok for t in texts for tok in tokens(t) if len(tok) >= 3 and not is_han(tok)})
-        return cls(features, scorer, temperature, speller, entities, semantic, Transliterated.build(texts, labels))
+        # Words of the questions the assistant answers: "lol" in an out-of-scope example does not make it a question.
+        topical = frozenset(
+            tok for t, label in zip(texts, labels, strict=True) if label != OUT_OF_SCOPE for tok in tokens(t)
+        )
+        transliterated = Transliterated.build(texts, labels)
+        return cls(features, scorer, temperature, speller, entities, semantic, transliterated, topical)
 
     def __getstate__(self) -> dict[str, object]:
         return self.__dict__ | {"version": MATCHER_VERSION}
@@ -211,15 +218,14 @@ class Matcher:
         return says_nothing(words.split(), self._knows)
 
     def _knows(self, word: str) -> bool:
-        """A word of the examples, a slip of one, or one whose consonant skeleton an example's word has."""
-        vocabulary = next((b.vocabulary for b in self.features.blocks if b.analyzer is word_ngrams), {})
-        if word in self.speller.known or word in vocabulary:
+        """A word of the answered questions' examples, a slip of one, or one with such a word's consonant skeleton."""
+        if word in self.topical:
             return True
         if repeated(word):
             return False
-        if any(tok in vocabulary for tok in tokens(word) if is_han(tok)):
+        if any(tok in self.topical for tok in tokens(word) if is_han(tok)):
             return True
-        if len(word) >= 3 and not is_han(word) and self.speller.nearest(word) is not None:
+        if len(word) >= 3 and not is_han(word) and self.speller.nearest(word) in self.topical:
             return True
         bare = skeleton(word)
         return self.transliterated is not None and len(bare) >= SKELETON_WORD_FROM and bare in self.transliterated.words

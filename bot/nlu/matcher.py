@@ -48,7 +48,7 @@ SKELETON_WORD_FROM = 4  # consonants from which a word's skeleton is distinctive
 QUESTION_WEIGHT = 0.35  # share of the margins the asking sentences decide alone (0.35-0.8 alike on stories)
 SKELETON_WEIGHT = 0.7  # share of the margins the skeleton model decides for Arabic or Russian in Latin letters
 # (of 30 such development messages, 11 answered right without it; with it 20 at 0.5, 23 at 0.7 to 1.0)
-MATCHER_VERSION = 5  # bump when the stored shape changes, so cached matchers built by older code are rebuilt
+MATCHER_VERSION = 6  # bump when the stored shape changes, so cached matchers built by older code are rebuilt
 
 
 @dataclass(frozen=True)

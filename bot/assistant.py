@@ -72,7 +72,7 @@ def entity_names(kb: KnowledgeBase) -> Iterator[tuple[str, str, str]]:
             yield "language", code, name
 
 
-COMPILED_VERSION = 6  # bump when the loader, the matcher or the records change shape
+COMPILED_VERSION = 7  # bump when the loader, the matcher or the records change shape
 
 
 @dataclass(frozen=True)

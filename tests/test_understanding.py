@@ -349,3 +349,17 @@ def test_laughter_and_keyboard_mash_are_junk(real_parts: Parts, text: str) -> No
 )
 def test_short_words_the_assistant_knows_are_not_junk(real_parts: Parts, text: str) -> None:
     assert not real_parts.matcher.is_junk(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("ch7al yeswa el traitement f fransa ya khouya, 3afak", "ar"),  # Maghrebi, with French words
+        ("bghit nhder m3a chi wa7ed", "ar"),
+        ("mp3 player and a ps5", None),
+        ("co2 and b2b in 2025", None),
+        ("au 3eme etage du 7eme arrondissement", None),
+    ],
+)
+def test_two_words_with_arabizi_digits_say_arabic(real_parts: Parts, text: str, lang: str | None) -> None:
+    assert real_parts.matcher.transliteration(text) == lang

@@ -185,20 +185,23 @@ class Matcher:
         The whole message keeps what the story says (an emergency told before "what do I do?"); the question alone
         keeps a place where someone stays or e-mails already sent from outweighing what they ask for.
         """
-        margins = self._margins(text, found)
+        transliterated = self.transliteration(text) is not None
+        margins = self._margins(text, found, transliterated)
         question = asking_part(text)
         if question is not None:
-            margins = (1.0 - QUESTION_WEIGHT) * margins + QUESTION_WEIGHT * self._margins(question)
+            margins = (1.0 - QUESTION_WEIGHT) * margins + QUESTION_WEIGHT * self._margins(
+                question, None, transliterated
+            )
         return margins
 
-    def _margins(self, text: str, found: Entities | None = None) -> np.ndarray:
+    def _margins(self, text: str, found: Entities | None, transliterated: bool) -> np.ndarray:
         masked = normalise(text) if self.entities is None else (found or self.entities.find(text)).masked()
         prepared = self.speller.correct(masked)
         columns, values = self.features.transform(prepared)
         margins = self.scorer.scores(columns, values)
         if self.semantic is not None:
             margins = margins + self.semantic.scores(prepared)
-        if self.transliterated is not None and self.transliterated.detector.origin(normalise(text)):
+        if transliterated and self.transliterated is not None:
             margins = (1.0 - SKELETON_WEIGHT) * margins + SKELETON_WEIGHT * self.transliterated.scores(masked)
         return margins
 

@@ -30,6 +30,10 @@ _LETTER = re.compile(r"[^\W\d_]")
 _ARABIC_ARTICLE = re.compile(r"(?<![\w\u0600-\u06ff])(?:[وفبكل]?ال|لل)(?=[\u0600-\u06ff]{2})")
 # Arabizi digits: 2 hamza, 3 ain, 5 kha, 6 ta (emphatic), 7 ha, 8 ghain, 9 qaf (Gulf) or sad (Maghreb).
 _DIGITS_IN_WORDS = re.compile(r"(?<=[a-z])[2356789]|[2356789](?=[a-z])")
+_ARABIZI_WORD = re.compile(
+    r"\b[a-z0-9]*[a-z][3579][a-z][a-z0-9]*\b|\b[3579](?!(?:eme|th|rd|er|nd|st|ieme|ten|te)\b)[a-z]{2,}[a-z0-9]*\b"
+)  # not ordinals: "7eme", "3rd", "5ten"
+ARABIZI_WORDS = 2  # words written with Arabizi's digits from which a message is Arabic in Latin letters
 _DIGIT_LETTERS = {"2": "", "3": "", "5": "h", "6": "t", "7": "h", "8": "g", "9": "k"}
 _FOLDS = (
     ("kh", "h"),
@@ -125,4 +129,9 @@ class Transliteration:
         probs = softmax(self.scorer.scores(*self.features.transform(normalised)))
         best = int(np.argmax(probs))
         language = self.scorer.classes[best]
-        return language if language != LATIN and probs[best] >= TRANSLITERATED else None
+        if language != LATIN and probs[best] >= TRANSLITERATED:
+            return language
+        # Maghrebi words the examples never hold ("ch7al", "wa7ed", "m3a"): two words with Arabizi's letter-digits
+        # say Arabic whatever the skeleton (3 5 7 9 inside a word or before its letters; not "mp3", "ps5", "b2b").
+        arabizi = len({m.group(0) for m in _ARABIZI_WORD.finditer(normalised)})
+        return "ar" if "ar" in self.scorer.classes and arabizi >= ARABIZI_WORDS else None

@@ -122,7 +122,8 @@ def compile_content(root: Path) -> Compiled:
     ]
     entities = EntityIndex(entity_names(kb))
     matcher = Matcher.build(training_pairs(kb), entities=entities)
-    return Compiled(kb, matcher, LanguageGuesser(examples, kb.config.languages), entities)
+    detector = matcher.transliterated.detector if matcher.transliterated else None  # one detector, asked once
+    return Compiled(kb, matcher, LanguageGuesser(examples, kb.config.languages, detector), entities)
 
 
 def build_parts(root: Path, cache_dir: Path | None) -> Parts:

@@ -107,6 +107,14 @@ class Transliteration:
     def __init__(self, features: Features, scorer: LinearScorer) -> None:
         self.features = features
         self.scorer = scorer
+        self.origin = lru_cache(maxsize=4096)(self._origin)  # asked by the language guesser, then by the matcher
+
+    def __getstate__(self) -> dict[str, object]:
+        return {key: value for key, value in self.__dict__.items() if key != "origin"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.origin = lru_cache(maxsize=4096)(self._origin)
 
     @classmethod
     def fit(cls, normalised: Sequence[str]) -> Transliteration | None:
@@ -122,7 +130,7 @@ class Transliteration:
         model = SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=20, tol=None, random_state=0).fit(matrix, labels)
         return cls(features, LinearScorer(model.coef_, model.intercept_, model.classes_))
 
-    def origin(self, normalised: str) -> str | None:
+    def _origin(self, normalised: str) -> str | None:
         """ "ar" or "ru" for a Latin-script message that reads clearly as one of them, else None."""
         if not normalised or _script(normalised) != LATIN or not _LATIN_LETTER.search(normalised):
             return None

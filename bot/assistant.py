@@ -79,7 +79,7 @@ def entity_names(kb: KnowledgeBase) -> Iterator[tuple[str, str, str]]:
             yield "language", code, name
 
 
-COMPILED_VERSION = 7  # bump when the loader, the matcher or the records change shape
+COMPILED_VERSION = 8  # bump when the loader, the matcher or the records change shape
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,8 @@ def train(kb: KnowledgeBase) -> Compiled:
     ]
     entities = EntityIndex(entity_names(kb))
     matcher = Matcher.build(training_pairs(kb), entities=entities)
-    return Compiled(kb, matcher, LanguageGuesser(examples, kb.config.languages), entities)
+    detector = matcher.transliterated.detector if matcher.transliterated else None  # one detector, asked once
+    return Compiled(kb, matcher, LanguageGuesser(examples, kb.config.languages, detector), entities)
 
 
 def compile_content(root: Path) -> Compiled:

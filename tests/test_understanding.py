@@ -79,6 +79,17 @@ def test_cities_organisations_and_languages_are_found(real_parts: Parts, text: s
 
 def test_ordinary_words_are_not_taken_for_cities(real_parts: Parts) -> None:
     assert real_parts.entities.find("كان ابي مريضا").first("city") is None
+    assert real_parts.entities.find("По какому адресу находится институт Кюри?").first("city") is None
+
+
+@pytest.mark.parametrize("text", ["my wife has cancer", "she has a tumour, what does it cost", "who has my data"])
+def test_the_word_has_is_not_the_health_authority(real_parts: Parts, text: str) -> None:
+    assert real_parts.entities.find(text).first("organisation") is None
+
+
+@pytest.mark.parametrize("text", ["what is HAS", "is the HAS certification public", "la HAS certifie les hopitaux"])
+def test_the_health_authority_is_found_when_written_as_its_acronym(real_parts: Parts, text: str) -> None:
+    assert real_parts.entities.find(text).first("organisation") == "has"
 
 
 @pytest.mark.parametrize(
@@ -338,3 +349,17 @@ def test_laughter_and_keyboard_mash_are_junk(real_parts: Parts, text: str) -> No
 )
 def test_short_words_the_assistant_knows_are_not_junk(real_parts: Parts, text: str) -> None:
     assert not real_parts.matcher.is_junk(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("ch7al yeswa el traitement f fransa ya khouya, 3afak", "ar"),  # Maghrebi, with French words
+        ("bghit nhder m3a chi wa7ed", "ar"),
+        ("mp3 player and a ps5", None),
+        ("co2 and b2b in 2025", None),
+        ("au 3eme etage du 7eme arrondissement", None),
+    ],
+)
+def test_two_words_with_arabizi_digits_say_arabic(real_parts: Parts, text: str, lang: str | None) -> None:
+    assert real_parts.matcher.transliteration(text) == lang

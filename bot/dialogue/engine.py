@@ -471,12 +471,14 @@ class Engine:
         return self._miss(state, text, lang, top, entities)
 
     def _miss(self, state: UserState, text: str, lang: str, top: Ranked, entities: dict[str, str]) -> Turn:
-        misses = int(state.context.get("misses", 0)) + (not self.matcher.is_junk(text))  # junk asks nothing
+        junk = self.matcher.is_junk(text)  # laughter, mash: out of scope, but no question left unanswered
+        misses = int(state.context.get("misses", 0)) + (not junk)
         state.context["misses"] = misses
-        unanswered = list(state.context.get("unanswered", []))[-(KEEP_UNANSWERED - 1) :]
-        # Only what was understood of it: the text itself is never kept before the user agrees to share it.
-        unanswered.append({"intent": top.intent, "confidence": round(top.confidence, 3)})
-        state.context["unanswered"] = unanswered
+        if not junk:
+            unanswered = list(state.context.get("unanswered", []))[-(KEEP_UNANSWERED - 1) :]
+            # Only what was understood of it: the text itself is never kept before the user agrees to share it.
+            unanswered.append({"intent": top.intent, "confidence": round(top.confidence, 3)})
+            state.context["unanswered"] = unanswered
         human = Button("handoff:offer", self._t(lang, s.MENU_HUMAN))
         understanding = Understanding(
             OUT_OF_SCOPE,

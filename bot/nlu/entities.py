@@ -16,6 +16,7 @@ _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _CYRILLIC_ENDINGS_2 = ("ом", "ем", "ой", "ей", "ам", "ям", "ах", "ях", "ую", "юю", "ого", "его")
 _CYRILLIC_VOWELS = "аеиоуыэюяйь"
+_ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*)\)")  # "Haute Autorité de santé (HAS)"
 KINDS = ("centre", "city", "organisation", "language", "cancer_type")
 ROMANISED_FROM = 8  # letters from which a Cyrillic name is also known in Latin letters ("institut kyuri", not "lion")
 MASKS = {
@@ -124,7 +125,8 @@ class EntityIndex:
         # Fuzzy names by word count and first two letters (typos rarely hit those): few candidates per window.
         self._fuzzy: dict[tuple[int, str], list[str]] = defaultdict(list)
         self._fuzzy_owner: dict[tuple[int, str], tuple[str, str]] = {}
-        for kind, id_, name in with_romanised(names):
+        names_list = list(with_romanised(names))
+        for kind, id_, name in names_list:
             norm = normalise(name)
             if not norm:
                 continue
@@ -140,6 +142,13 @@ class EntityIndex:
                 if (n, joined) not in self._fuzzy_owner:
                     self._fuzzy[(n, joined[:2])].append(joined)
                     self._fuzzy_owner[(n, joined)] = (kind, id_)
+        # An acronym given only in brackets ("(HAS)") is often an ordinary word ("has"): found only as written.
+        self._acronyms = {
+            acronym: (kind, id_)
+            for kind, id_, name in names_list
+            for acronym in _ACRONYM.findall(name)
+            if " " not in normalise(acronym) and (normalise(acronym),) not in self._exact
+        }
         self._han.sort(key=lambda row: -len(row[0]))
         # What a name can start with, and how long names are: most windows of a message are skipped at once.
         self._exact_starts = {key[0] for key in self._exact}
@@ -175,6 +184,7 @@ class EntityIndex:
                         candidates.append((0, n, -i, Found(kind, id_, i, i + n, False)))
         if any(han):
             candidates.extend(self._han_candidates(toks))
+        candidates.extend(self._acronym_candidates(text, toks))
         candidates.sort(key=lambda c: (c[0], c[1], c[2]), reverse=True)
         taken: set[int] = set()
         chosen: list[Found] = []
@@ -186,6 +196,15 @@ class EntityIndex:
             chosen.append(found)
         chosen.sort(key=lambda f: f.start)
         return Entities(tuple(chosen), len(toks), tuple(toks))
+
+    def _acronym_candidates(self, text: str, toks: list[str]) -> list[tuple[int, int, int, Found]]:
+        """Acronyms written as the catalogue writes them ("HAS"), never the ordinary word ("has")."""
+        out = []
+        for acronym, (kind, id_) in self._acronyms.items():
+            if re.search(rf"(?<!\w){re.escape(acronym)}(?!\w)", text):
+                word = normalise(acronym)
+                out += [(1, 1, -i, Found(kind, id_, i, i + 1, True)) for i, tok in enumerate(toks) if tok == word][:1]
+        return out
 
     def _han_candidates(self, toks: list[str]) -> list[tuple[int, int, int, Found]]:
         """Chinese names are found as substrings: the message has no spaces to mark words."""

@@ -36,14 +36,20 @@ class LanguageGuesser:
     Arabic and Russian typed in Latin letters are told by their consonant skeletons (bot.nlu.romanise).
     """
 
-    def __init__(self, examples: Sequence[tuple[str, str]], languages: Sequence[str]) -> None:
+    def __init__(
+        self,
+        examples: Sequence[tuple[str, str]],
+        languages: Sequence[str],
+        transliteration: Transliteration | None = None,
+    ) -> None:
+        """Learn from (text, language) examples; the matcher's transliteration detector is shared when given."""
         self._languages = tuple(languages)
         self._script_langs = {lang for lang, _ in _SCRIPTS if lang in self._languages}
         latin = [(normalise(t), lang) for t, lang in examples if lang not in self._script_langs]
         self._model: tuple[Features, LinearScorer] | None = None
-        self._transliteration = (
-            Transliteration.fit([normalise(t) for t, _ in examples]) if self._script_langs & {"ar", "ru"} else None
-        )
+        self._transliteration = transliteration
+        if transliteration is None and self._script_langs & {"ar", "ru"}:
+            self._transliteration = Transliteration.fit([normalise(t) for t, _ in examples])
         if len({lang for _, lang in latin}) >= 2:
             from sklearn.linear_model import LogisticRegression
 

@@ -48,7 +48,7 @@ SKELETON_WORD_FROM = 4  # consonants from which a word's skeleton is distinctive
 QUESTION_WEIGHT = 0.35  # share of the margins the asking sentences decide alone (0.35-0.8 alike on stories)
 SKELETON_WEIGHT = 0.7  # share of the margins the skeleton model decides for Arabic or Russian in Latin letters
 # (of 30 such development messages, 11 answered right without it; with it 20 at 0.5, 23 at 0.7 to 1.0)
-MATCHER_VERSION = 6  # bump when the stored shape changes, so cached matchers built by older code are rebuilt
+MATCHER_VERSION = 7  # bump when the stored shape changes, so cached matchers built by older code are rebuilt
 
 
 @dataclass(frozen=True)
@@ -192,20 +192,23 @@ class Matcher:
         The whole message keeps what the story says (an emergency told before "what do I do?"); the question alone
         keeps a place where someone stays or e-mails already sent from outweighing what they ask for.
         """
-        margins = self._margins(text, found)
+        transliterated = self.transliteration(text) is not None
+        margins = self._margins(text, found, transliterated)
         question = asking_part(text)
         if question is not None:
-            margins = (1.0 - QUESTION_WEIGHT) * margins + QUESTION_WEIGHT * self._margins(question)
+            margins = (1.0 - QUESTION_WEIGHT) * margins + QUESTION_WEIGHT * self._margins(
+                question, None, transliterated
+            )
         return margins
 
-    def _margins(self, text: str, found: Entities | None = None) -> np.ndarray:
+    def _margins(self, text: str, found: Entities | None, transliterated: bool) -> np.ndarray:
         masked = normalise(text) if self.entities is None else (found or self.entities.find(text)).masked()
         prepared = self.speller.correct(masked)
         columns, values = self.features.transform(prepared)
         margins = self.scorer.scores(columns, values)
         if self.semantic is not None:
             margins = margins + self.semantic.scores(prepared)
-        if self.transliterated is not None and self.transliterated.detector.origin(normalise(text)):
+        if transliterated and self.transliterated is not None:
             margins = (1.0 - SKELETON_WEIGHT) * margins + SKELETON_WEIGHT * self.transliterated.scores(masked)
         return margins
 

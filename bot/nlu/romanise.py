@@ -30,6 +30,10 @@ _LETTER = re.compile(r"[^\W\d_]")
 _ARABIC_ARTICLE = re.compile(r"(?<![\w\u0600-\u06ff])(?:[وفبكل]?ال|لل)(?=[\u0600-\u06ff]{2})")
 # Arabizi digits: 2 hamza, 3 ain, 5 kha, 6 ta (emphatic), 7 ha, 8 ghain, 9 qaf (Gulf) or sad (Maghreb).
 _DIGITS_IN_WORDS = re.compile(r"(?<=[a-z])[2356789]|[2356789](?=[a-z])")
+_ARABIZI_WORD = re.compile(
+    r"\b[a-z0-9]*[a-z][3579][a-z][a-z0-9]*\b|\b[3579](?!(?:eme|th|rd|er|nd|st|ieme|ten|te)\b)[a-z]{2,}[a-z0-9]*\b"
+)  # not ordinals: "7eme", "3rd", "5ten"
+ARABIZI_WORDS = 2  # words written with Arabizi's digits from which a message is Arabic in Latin letters
 _DIGIT_LETTERS = {"2": "", "3": "", "5": "h", "6": "t", "7": "h", "8": "g", "9": "k"}
 _FOLDS = (
     ("kh", "h"),
@@ -103,6 +107,14 @@ class Transliteration:
     def __init__(self, features: Features, scorer: LinearScorer) -> None:
         self.features = features
         self.scorer = scorer
+        self.origin = lru_cache(maxsize=4096)(self._origin)  # asked by the language guesser, then by the matcher
+
+    def __getstate__(self) -> dict[str, object]:
+        return {key: value for key, value in self.__dict__.items() if key != "origin"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.origin = lru_cache(maxsize=4096)(self._origin)
 
     @classmethod
     def fit(cls, normalised: Sequence[str]) -> Transliteration | None:
@@ -118,11 +130,16 @@ class Transliteration:
         model = SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=20, tol=None, random_state=0).fit(matrix, labels)
         return cls(features, LinearScorer(model.coef_, model.intercept_, model.classes_))
 
-    def origin(self, normalised: str) -> str | None:
+    def _origin(self, normalised: str) -> str | None:
         """ "ar" or "ru" for a Latin-script message that reads clearly as one of them, else None."""
         if not normalised or _script(normalised) != LATIN or not _LATIN_LETTER.search(normalised):
             return None
         probs = softmax(self.scorer.scores(*self.features.transform(normalised)))
         best = int(np.argmax(probs))
         language = self.scorer.classes[best]
-        return language if language != LATIN and probs[best] >= TRANSLITERATED else None
+        if language != LATIN and probs[best] >= TRANSLITERATED:
+            return language
+        # Maghrebi words the examples never hold ("ch7al", "wa7ed", "m3a"): two words with Arabizi's letter-digits
+        # say Arabic whatever the skeleton (3 5 7 9 inside a word or before its letters; not "mp3", "ps5", "b2b").
+        arabizi = len({m.group(0) for m in _ARABIZI_WORD.finditer(normalised)})
+        return "ar" if "ar" in self.scorer.classes and arabizi >= ARABIZI_WORDS else None

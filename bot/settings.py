@@ -52,6 +52,13 @@ def _int(env: Mapping[str, str], key: str, default: int | None, low: int | None 
     return value
 
 
+def _log_format(env: Mapping[str, str]) -> str:
+    value = (env.get("LOG_FORMAT") or "text").strip().lower()
+    if value not in ("text", "json"):
+        raise SettingsError(f"LOG_FORMAT must be text or json, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, read from the environment; nothing else reads os.environ."""
@@ -74,6 +81,8 @@ class Settings:
     webhook_port: int = 8443
     webhook_secret: str | None = None
     flood_per_minute: int = 20
+    inbox_lease: float = 30.0
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -110,6 +119,8 @@ class Settings:
             webhook_port=_int(env, "WEBHOOK_PORT", 8443, low=1) or 8443,
             webhook_secret=secret,
             flood_per_minute=_int(env, "FLOOD_PER_MINUTE", 20, low=1) or 20,
+            inbox_lease=float(_int(env, "INBOX_LEASE_SECONDS", 30, low=1) or 30),
+            log_format=_log_format(env),
         )
 
     @property

@@ -15,6 +15,7 @@ from telegram.ext import Application
 
 from bot.assistant import Parts, build_engine
 from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram_receive import rows
 from bot.dialogue.actions import Button, Reply
 from bot.settings import Settings
 from bot.store.sqlite import SqliteStore
@@ -56,7 +57,10 @@ class Tg:
         await self.app.shutdown()
 
     async def feed(self, update: dict[str, Any]) -> None:
-        await self.app.process_update(Update.de_json(update, self.app.bot))
+        """The way production takes an update: written to the inbox, handled by the worker, deliveries sent."""
+        self.store.inbox_put(rows([update]))
+        await self.channel.inbox.drain()
+        await self.channel.flush()
 
     async def say(self, text: str, user: int = USER) -> list[dict[str, Any]]:
         before = len(self.fake.bot_messages(user))

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import time
 import traceback
 import uuid
 from collections import OrderedDict
@@ -17,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz, process
 from telegram import (
@@ -38,7 +39,12 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
+from bot.channels.delivery import DeliveryWorker
 from bot.channels.flood import FloodGate
+from bot.channels.health import Metrics
+from bot.channels.inbox import InboxWorker
+from bot.channels.pacing import Pacer
+from bot.channels.telegram_receive import retry_seconds
 from bot.channels.text import fits_callback, rows, split_message, to_html
 from bot.dialogue import strings as s
 from bot.dialogue.actions import (
@@ -58,7 +64,7 @@ from bot.dialogue.engine import Engine
 from bot.handoff.card import card_details, card_text, topic_name
 from bot.handoff.hours import WorkingHours
 from bot.settings import Settings
-from bot.store.base import Case, Delivery
+from bot.store.base import Case, Delivery, InboxItem
 
 log = logging.getLogger("oncobot.telegram")
 
@@ -66,7 +72,9 @@ PAGE = 8  # choices shown at once; more go behind "›"
 MEMBER_STATUSES = {"creator", "administrator", "member"}
 MEMBERSHIP_TTL = timedelta(minutes=2)
 MAX_ATTEMPTS = 12
-FLUSH_EVERY = 2.0  # seconds between passes over the delivery queue
+FLUSH_EVERY = 2.0  # seconds a relay waits for its case's topic being made elsewhere
+DONE_KEPT = 2 * 86400.0  # handled update ids are remembered this long (Telegram redelivers within a day)
+RAW_KEPT = 3 * 86400.0  # an update that could not be read is kept this long for diagnosis, then erased
 EDITED_IN_PLACE = ("menu:", "region:", "pg:")
 COMMANDS = (
     ("start", s.MENU_BACK),
@@ -83,11 +91,6 @@ TOPIC_CLOSED = ("topic_closed", "topic closed")
 
 def user_key(user_id: int) -> str:
     return f"tg:{user_id}"
-
-
-def _retry_seconds(exc: RetryAfter) -> float:
-    value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def in_thread(thread: int, forum: bool) -> dict[str, Any]:
@@ -118,7 +121,11 @@ class TelegramChannel:
         self._forum: bool | None = None
         self._members: dict[int, tuple[bool, datetime]] = {}
         self._pages: OrderedDict[tuple[int, int], tuple[Button, ...]] = OrderedDict()
-        self._flush_lock = asyncio.Lock()
+        self.deliveries = DeliveryWorker(self.store, self.send_delivery, Pacer())
+        self.inbox = InboxWorker(self.store, self.handle_item, lease=settings.inbox_lease)
+        self.replica = uuid.uuid4().hex[:12]  # who holds a periodic job's lease
+        self.metrics = Metrics(settings.answer_threshold, settings.suggest_threshold)
+        self.metrics.watch(self.store)
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
 
     # ---- building --------------------------------------------------------------------------------------------
@@ -153,7 +160,7 @@ class TelegramChannel:
         except TelegramError as exc:  # a menu we could not set must not keep the assistant from answering
             log.warning("could not register the command menu: %s", type(exc).__name__)
         if application.job_queue is not None:
-            application.job_queue.run_repeating(self._flush_job, interval=FLUSH_EVERY, first=0.5, name="deliveries")
+            application.job_queue.run_repeating(self._tidy_job, interval=60, first=5, name="tidy")
             if self.settings.retention_days:
                 application.job_queue.run_repeating(self._retention_job, interval=6 * 3600, first=60, name="retention")
         if self.group is None:
@@ -177,8 +184,6 @@ class TelegramChannel:
     # ---- dispatch ----------------------------------------------------------------------------------------------
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Every update once: a redelivered update id is skipped; it is marked only once fully handled."""
-        if self.store.seen(update.update_id):
-            return
         if update.inline_query is not None:
             await self.on_inline(update)
         elif update.callback_query is not None:
@@ -192,7 +197,26 @@ class TelegramChannel:
                 await self.on_private_message(message)
             elif chat.type in (ChatType.GROUP, ChatType.SUPERGROUP) and update.message is not None:
                 await self.on_group_message(message)
-        self.store.first_sight(update.update_id)
+
+    async def handle_item(self, item: InboxItem) -> bool:
+        """One update from the inbox: False (kept, skipped) when this python-telegram-bot cannot read it."""
+        assert self.application is not None, "build() first"
+        try:
+            update = Update.de_json(json.loads(item.raw), self.application.bot)
+        except Exception as exc:  # an update newer or older than the library: its id and type only, never text
+            log.warning("update %s (%s) cannot be read: %s; skipped", item.update_id, item.kind, type(exc).__name__)
+            self.metrics.skipped.inc()
+            return False
+        self.metrics.updates.labels(item.kind).inc()
+        await self.application.process_update(update)
+        return True
+
+    async def think(self, inbound: Inbound) -> Turn:
+        """The engine's turn, off the event loop (it reads and writes the store), timed for the metrics."""
+        started = time.perf_counter()
+        turn = await asyncio.to_thread(self.engine.handle, inbound)
+        self.metrics.turn(turn, time.perf_counter() - started)
+        return turn
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log a trace id and the kind of update, never text or names; apologise to the user."""
@@ -234,6 +258,7 @@ class TelegramChannel:
         user = user_key(sender.id)
         verdict = self.flood.check(user)
         if verdict != "ok" and self.store.current_case(user) is None:  # never drop what goes to a coordinator
+            self.metrics.throttled.inc()
             if verdict == "warn":
                 lang = self._lang_of(user, sender.language_code)
                 await self._send(message.chat_id, Reply(self.ui.gettext(lang, s.FLOODING), lang))
@@ -258,7 +283,7 @@ class TelegramChannel:
             location=location,
             media=media or (text is not None and message.text is None),
         )
-        turn = self.engine.handle(inbound)
+        turn = await self.think(inbound)
         await self.perform(turn, message.chat_id, user, source=message)
 
     async def on_group_message(self, message: Message) -> None:
@@ -280,7 +305,7 @@ class TelegramChannel:
             return  # a command for another bot
         cleaned = text.replace(f"@{me}", " ").strip() if me else text
         user = f"tgg:{message.chat_id}:{message.from_user.id}"
-        turn = self.engine.handle(Inbound(user, text=cleaned, language_hint=message.from_user.language_code))
+        turn = await self.think(Inbound(user, text=cleaned, language_hint=message.from_user.language_code))
         await self.perform(self._for_group(turn), message.chat_id, user, reply_to=message.message_id)
 
     @staticmethod
@@ -309,7 +334,7 @@ class TelegramChannel:
         in_group = message is not None and message.chat.type != ChatType.PRIVATE
         if in_group and message is not None:
             user = f"tgg:{message.chat.id}:{sender.id}"
-        turn = self.engine.handle(Inbound(user, payload=data, language_hint=sender.language_code))
+        turn = await self.think(Inbound(user, payload=data, language_hint=sender.language_code))
         if in_group:
             turn = self._for_group(turn)
         chat_id = message.chat.id if message is not None else sender.id
@@ -383,7 +408,7 @@ class TelegramChannel:
                     },
                     dedupe=f"in:{chat_id}:{source.message_id}",
                 )
-                await self.flush()
+                self.deliveries.poke()
             elif isinstance(action, CaseDetails):
                 await self.add_details(action)
             elif isinstance(action, Rated):
@@ -572,44 +597,55 @@ class TelegramChannel:
                     )
 
     # ---- deliveries --------------------------------------------------------------------------------------------
-    async def _flush_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        self.flood.forget_idle()  # bounded memory: users quiet for a minute are dropped from the gate
-        await self.flush()
+    async def _tidy_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Bounded memory and a bounded inbox: idle users leave the gate, handled update ids go after two days."""
+        self.flood.forget_idle()
+        if await asyncio.to_thread(self.store.take_job, "inbox-purge", self.replica, 50.0):
+            await asyncio.to_thread(self.store.inbox_purge, DONE_KEPT, RAW_KEPT)
 
     async def _retention_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Purge closed cases past the retention period, on one replica at a time."""
         days = self.settings.retention_days
-        if days:
-            purged = self.store.purge_closed(days)
+        if days and await asyncio.to_thread(self.store.take_job, "retention", self.replica, 6 * 3600 - 60):
+            purged = await asyncio.to_thread(self.store.purge_closed, days)
             await self._forget_threads([c.thread_id for c in purged if c.thread_id and c.thread_id > 0])
 
     async def flush(self) -> None:
-        """Send what is due; failures wait and retry, permanent ones are reported to the coordinators."""
-        async with self._flush_lock:
-            for delivery in self.store.due_deliveries():
-                try:
-                    await self._deliver(delivery)
-                except RetryAfter as exc:
-                    self.store.postpone(delivery.id, _retry_seconds(exc) + 0.5, "retry after")
-                except (TimedOut, NetworkError) as exc:
-                    if delivery.attempts >= MAX_ATTEMPTS:
-                        await self._undeliverable(delivery, type(exc).__name__)
-                    else:
-                        self.store.postpone(delivery.id, min(300.0, 2.0**delivery.attempts), type(exc).__name__)
-                except _Wait:
-                    self.store.postpone(delivery.id, FLUSH_EVERY, "waiting for the topic")
-                except Forbidden as exc:
-                    await self._undeliverable(delivery, "blocked", str(exc))
-                except BadRequest as exc:
-                    await self._undeliverable(delivery, "refused", str(exc))
+        """Send every delivery that is due and within the budgets (tests; the worker does this continuously)."""
+        await self.deliveries.flush()
 
-    async def _deliver(self, delivery: Delivery) -> None:
+    async def send_delivery(self, delivery: Delivery) -> int:
+        """One delivery, its outcome recorded: sent, postponed (rate limit, network, topic being made) or refused.
+
+        `BadRequest` is a kind of `NetworkError` in python-telegram-bot: a permanent refusal is told apart first.
+        """
+        try:
+            return await self._deliver(delivery)
+        except RetryAfter as exc:
+            self.metrics.retried.inc()
+            self.store.postpone(delivery.id, retry_seconds(exc) + 0.5, "retry after")
+        except _Wait:
+            self.store.postpone(delivery.id, FLUSH_EVERY, "waiting for the topic")
+        except Forbidden as exc:
+            await self._undeliverable(delivery, "blocked", str(exc))
+        except BadRequest as exc:
+            await self._undeliverable(delivery, "refused", str(exc))
+        except (TimedOut, NetworkError) as exc:
+            if delivery.attempts >= MAX_ATTEMPTS:
+                await self._undeliverable(delivery, type(exc).__name__)
+            else:
+                self.metrics.retried.inc()
+                self.store.postpone(delivery.id, min(300.0, 2.0**delivery.attempts), type(exc).__name__)
+        return 1
+
+    async def _deliver(self, delivery: Delivery) -> int:
         case = self.store.get_case(delivery.case_id)
         if case is None:
             self.store.give_up(delivery.id, "case erased")
-            return
+            return 0
         payload = delivery.payload
         if delivery.direction == "to_group":
-            await self._deliver_to_group(delivery, case, payload)
+            return await self._deliver_to_group(delivery, case, payload)
         else:
             answered = self.store.user_message_for(case.id, payload["reply_to"]) if payload.get("reply_to") else None
             copied = await self._bot().copy_message(
@@ -619,8 +655,9 @@ class TelegramChannel:
                 reply_parameters=ReplyParameters(answered, allow_sending_without_reply=True) if answered else None,
             )
             self.store.delivered(delivery.id, case.id, int(copied.message_id), [payload["message_id"]], "out")
+            return 1
 
-    async def _deliver_to_group(self, delivery: Delivery, case: Case, payload: dict[str, Any]) -> None:
+    async def _deliver_to_group(self, delivery: Delivery, case: Case, payload: dict[str, Any]) -> int:
         if self.group is None:
             raise _Wait
         current = await self._ensure_thread(case)
@@ -677,8 +714,10 @@ class TelegramChannel:
                     continue
                 raise
         self.store.delivered(delivery.id, case.id, int(payload["message_id"]), group_ids, "in")
+        return len(group_ids)
 
     async def _undeliverable(self, delivery: Delivery, reason: str, detail: str = "") -> None:
+        self.metrics.undeliverable.inc()
         self.store.give_up(delivery.id, f"{reason} {detail}".strip())
         log.warning("delivery %s to %s given up: %s", delivery.id, delivery.direction, reason)
         if delivery.direction == "to_user":
@@ -741,7 +780,7 @@ class TelegramChannel:
             },
             dedupe=f"out:{message.chat_id}:{message.message_id}",
         )
-        await self.flush()
+        self.deliveries.poke()
 
     async def on_command(self, message: Message, case: Case | None, text: str) -> None:
         command = text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
@@ -789,16 +828,6 @@ class _Wait(Exception):
 
 def run(engine: Engine, settings: Settings) -> None:
     """Serve until SIGTERM or SIGINT: long polling by default, a webhook when WEBHOOK_URL is set."""
-    channel = TelegramChannel(engine, settings)
-    application = channel.build()
-    if settings.webhook_url:
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlsplit(settings.webhook_url).path.strip("/"),  # served at the same path the proxy forwards
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    from bot.channels.telegram_service import serve
+
+    asyncio.run(serve(TelegramChannel(engine, settings), settings))

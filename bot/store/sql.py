@@ -276,20 +276,6 @@ class SqlStore:
             == 1
         )
 
-    def due_deliveries(self, limit: int = 50) -> list[Delivery]:
-        """Take the deliveries that are due, leasing them so another replica does not send them too."""
-        now = self.clock()
-        lock = " FOR UPDATE SKIP LOCKED" if self.dialect == "postgres" else ""
-        with self._transaction():
-            rows = self._run(
-                "UPDATE deliveries SET status = 'sending', due_at = ?, attempts = attempts + 1 WHERE id IN ("
-                f"SELECT id FROM deliveries WHERE (status = 'pending' OR status = 'sending') AND due_at <= ? "
-                f"ORDER BY id LIMIT ?{lock}) RETURNING id, case_id, direction, payload, attempts, status",
-                (now + SENDING_LEASE, now, limit),
-            ).fetchall()
-        out = [Delivery(int(r[0]), int(r[1]), r[2], json.loads(r[3]), int(r[4]), r[5]) for r in rows]
-        return sorted(out, key=lambda d: d.id)
-
     def delivered(
         self, delivery_id: int, case_id: int, user_message_id: int, group_message_ids: Sequence[int], direction: str
     ) -> None:

@@ -14,7 +14,6 @@ import logging
 import time
 import traceback
 import uuid
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -76,6 +75,7 @@ FLUSH_EVERY = 2.0  # seconds a relay waits for its case's topic being made elsew
 DONE_KEPT = 2 * 86400.0  # handled update ids are remembered this long (Telegram redelivers within a day)
 RAW_KEPT = 3 * 86400.0  # an update that could not be read is kept this long for diagnosis, then erased
 EDITED_IN_PLACE = ("menu:", "region:", "pg:")
+PRIVATE_BUTTONS = ("handoff", "intake", "rate", "forget")  # a user's own matters: never acted on in a group
 COMMANDS = (
     ("start", s.MENU_BACK),
     ("help", s.CMD_HELP),
@@ -111,7 +111,7 @@ class TelegramChannel:
         self.hours = WorkingHours.parse(
             settings.coordinator_hours, settings.coordinator_holidays, settings.coordinator_timezone
         )
-        self.flood = FloodGate(settings.flood_per_minute)
+        self.flood = FloodGate(settings.flood_per_minute, self.store)
         self.group = settings.coordinator_chat_id
         self.group_lang = (
             settings.coordinator_language
@@ -120,7 +120,6 @@ class TelegramChannel:
         )
         self._forum: bool | None = None
         self._members: dict[int, tuple[bool, datetime]] = {}
-        self._pages: OrderedDict[tuple[int, int], tuple[Button, ...]] = OrderedDict()
         self.deliveries = DeliveryWorker(self.store, self.send_delivery, Pacer())
         self.inbox = InboxWorker(self.store, self.handle_item, lease=settings.inbox_lease)
         self.replica = uuid.uuid4().hex[:12]  # who holds a periodic job's lease
@@ -256,8 +255,9 @@ class TelegramChannel:
         if sender is None or sender.is_bot:
             return
         user = user_key(sender.id)
-        verdict = self.flood.check(user)
-        if verdict != "ok" and self.store.current_case(user) is None:  # never drop what goes to a coordinator
+        verdict = await asyncio.to_thread(self.flood.check, user)
+        if verdict != "ok" and await asyncio.to_thread(self.store.current_case, user) is None:
+            # a user with an open case is never held back: what they write goes to a coordinator
             self.metrics.throttled.inc()
             if verdict == "warn":
                 lang = self._lang_of(user, sender.language_code)
@@ -328,21 +328,35 @@ class TelegramChannel:
         message = query.message if isinstance(query.message, Message) else None
         with contextlib.suppress(TelegramError):
             await query.answer()
-        if data.startswith("pg:") and message is not None:
+        if message is None or not self._may_press(message, sender.id, data):
+            return  # answered, and nothing else: the press is not the presser's to make there
+        if data.startswith("pg:"):
             await self._turn_page(message, int(data[3:]) if data[3:].isdigit() else 0)
             return
-        in_group = message is not None and message.chat.type != ChatType.PRIVATE
-        if in_group and message is not None:
+        in_group = message.chat.type != ChatType.PRIVATE
+        if in_group:
             user = f"tgg:{message.chat.id}:{sender.id}"
         turn = await self.think(Inbound(user, payload=data, language_hint=sender.language_code))
         if in_group:
             turn = self._for_group(turn)
-        chat_id = message.chat.id if message is not None else sender.id
         replies = turn.replies
-        in_place = message is not None and data.startswith(EDITED_IN_PLACE) and len(turn.actions) == len(replies) == 1
-        if in_place and message is not None and await self._edit(message, replies[0]):
+        in_place = data.startswith(EDITED_IN_PLACE) and len(turn.actions) == len(replies) == 1
+        if in_place and await self._edit(message, replies[0]):
             return
-        await self.perform(turn, chat_id, user)
+        await self.perform(turn, message.chat.id, user)
+
+    def _may_press(self, message: Message, presser: int, data: str) -> bool:
+        """A button acts only where it was shown: its user's own private chat, or a group for group buttons.
+
+        A press on another user's private message, any press in the coordinators' group, and a private matter
+        (hand-off, intake, rating, erasure) pressed in a group do nothing.
+        """
+        chat = message.chat
+        if chat.type == ChatType.PRIVATE:
+            return chat.id == presser
+        if self.group is not None and chat.id == self.group:
+            return False
+        return data.partition(":")[0] not in PRIVATE_BUTTONS
 
     async def on_inline(self, update: Update) -> None:
         """`@bot curie` in any chat: matching centres, each as a card the user can send."""
@@ -364,7 +378,7 @@ class TelegramChannel:
             ids = list(kb.centres)
         intent = kb.intents.get("centre_location_contact")
         results = []
-        for centre_id in ids[:10]:
+        for centre_id in list(dict.fromkeys(ids))[:10]:  # each centre once: result ids must be unique
             centre = kb.centres[centre_id]
             body = self.engine.render.render(intent, lang, centre_id).text if intent else centre.name
             links = self.engine.render.centre_buttons(centre, lang)
@@ -438,7 +452,7 @@ class TelegramChannel:
                 log.info("a chat refuses messages (the user blocked the bot)")
                 return None
             if last and sent is not None and len(self._choices(reply.buttons)) > PAGE:
-                self._remember_pages(sent, reply)
+                await self._remember_pages(sent, reply)
         return sent
 
     async def _edit(self, message: Message, reply: Reply) -> bool:
@@ -452,7 +466,7 @@ class TelegramChannel:
         except BadRequest as exc:
             return "not modified" in str(exc).lower()
         if len(self._choices(reply.buttons)) > PAGE:
-            self._remember_pages(message, reply)
+            await self._remember_pages(message, reply)
         return True
 
     @staticmethod
@@ -478,15 +492,16 @@ class TelegramChannel:
             keyboard.append(nav)
         return InlineKeyboardMarkup(keyboard) if keyboard else None
 
-    def _remember_pages(self, message: Message, reply: Reply) -> None:
-        self._pages[(message.chat.id, message.message_id)] = reply.buttons
-        while len(self._pages) > 5000:
-            self._pages.popitem(last=False)
+    async def _remember_pages(self, message: Message, reply: Reply) -> None:
+        """Kept in the store, so a page turned on any replica finds the list."""
+        buttons = json.dumps([[b.id, b.label, b.url] for b in reply.buttons], ensure_ascii=False)
+        await asyncio.to_thread(self.store.remember_pages, str(message.chat.id), str(message.message_id), buttons)
 
     async def _turn_page(self, message: Message, page: int) -> None:
-        remembered = self._pages.get((message.chat.id, message.message_id))
-        if remembered is None:
+        kept = await asyncio.to_thread(self.store.pages_of, str(message.chat.id), str(message.message_id))
+        if kept is None:
             return
+        remembered = tuple(Button(id_, label, url) for id_, label, url in json.loads(kept))
         with contextlib.suppress(BadRequest):
             await message.edit_reply_markup(self._markup(remembered, page))
 
@@ -599,7 +614,7 @@ class TelegramChannel:
     # ---- deliveries --------------------------------------------------------------------------------------------
     async def _tidy_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Bounded memory and a bounded inbox: idle users leave the gate, handled update ids go after two days."""
-        self.flood.forget_idle()
+        await asyncio.to_thread(self.flood.forget_idle)
         if await asyncio.to_thread(self.store.take_job, "inbox-purge", self.replica, 50.0):
             await asyncio.to_thread(self.store.inbox_purge, DONE_KEPT, RAW_KEPT)
 

@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import logging
 import signal
+import warnings
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.health import Health
 from bot.channels.telegram import TelegramChannel
@@ -22,6 +24,8 @@ STOP_GRACE = 12.0  # seconds updates in hand may take to finish after SIGTERM (t
 
 async def serve(channel: TelegramChannel, settings: Settings) -> None:
     """Serve until SIGTERM/SIGINT; then take nothing more, finish what is in hand, give the rest back."""
+    # python-telegram-bot's own RetryAfter() reads the deprecated int form; retry_seconds reads the timedelta.
+    warnings.filterwarnings("ignore", ".*`retry_after`", PTBDeprecationWarning, "telegram.error")
     application = channel.build(updater=False)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

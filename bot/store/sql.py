@@ -416,6 +416,9 @@ class SqlStore:
                 self._run("DELETE FROM flood WHERE user_id = ? AND minute < ?", (user_id, minute - 1))
         return int(row[0])
 
+    def forget_flood(self, before_minute: int) -> None:
+        self._write("DELETE FROM flood WHERE minute < ?", (before_minute,))
+
     def take_job(self, name: str, holder: str, seconds: float) -> bool:
         """A lease on a periodic job, so one replica at a time runs it."""
         now = self.clock()

@@ -81,7 +81,7 @@ class Settings:
     webhook_port: int = 8443
     webhook_secret: str | None = None
     flood_per_minute: int = 20
-    inbox_lease: float = 30.0
+    lease_seconds: float = 30.0
     log_format: str = "text"
 
     @classmethod
@@ -119,7 +119,7 @@ class Settings:
             webhook_port=_int(env, "WEBHOOK_PORT", 8443, low=1) or 8443,
             webhook_secret=secret,
             flood_per_minute=_int(env, "FLOOD_PER_MINUTE", 20, low=1) or 20,
-            inbox_lease=float(_int(env, "INBOX_LEASE_SECONDS", 30, low=1) or 30),
+            lease_seconds=float(_int(env, "LEASE_SECONDS", 30, low=1) or 30),
             log_format=_log_format(env),
         )
 

@@ -36,8 +36,10 @@ class DeliveryWorker:
         send: Callable[[Delivery], Awaitable[int]],
         pacer: Pacer,
         clock: Callable[[], float] = time.monotonic,
+        lease: float = 30.0,
     ) -> None:
         self.store = store
+        self.lease = lease
         self.send = send
         self.pacer = pacer
         self.clock = clock
@@ -74,7 +76,7 @@ class DeliveryWorker:
             destination = destination_of(lane)
             if lane in self._busy or not self.pacer.ready(destination):
                 continue
-            delivery = await asyncio.to_thread(self.store.claim_delivery, head)
+            delivery = await asyncio.to_thread(self.store.claim_delivery, head, self.lease)
             if delivery is None:
                 continue
             self.pacer.spend(destination)

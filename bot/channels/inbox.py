@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from bot.store.base import InboxItem, Store
@@ -71,15 +72,25 @@ class InboxWorker:
         if free <= 0 or self._stopping:
             return 0
         items = await asyncio.to_thread(self.store.inbox_claim, self.lease, free)
+        items = [item for item in items if item.update_id not in self._tasks]  # already in these hands
         for item in items:
             self._tasks[item.update_id] = asyncio.create_task(self._one(item))
         return len(items)
 
+    async def renew(self) -> None:
+        """Keep the leases of updates in hand while they are being handled."""
+        if self._tasks:
+            await asyncio.to_thread(self.store.inbox_renew, list(self._tasks), self.lease)
+
     async def run(self) -> None:
         """Serve until stop(): a store error is logged and retried, never the end of the worker."""
+        renewed = time.monotonic()
         while not self._stopping:
             self._wake.clear()
             try:
+                if time.monotonic() - renewed > self.lease / 3:
+                    await self.renew()
+                    renewed = time.monotonic()
                 started = await self.step()
             except Exception as exc:
                 log.error("inbox claim failed: %s", type(exc).__name__)

@@ -120,8 +120,8 @@ class TelegramChannel:
         )
         self._forum: bool | None = None
         self._members: dict[int, tuple[bool, datetime]] = {}
-        self.deliveries = DeliveryWorker(self.store, self.send_delivery, Pacer())
-        self.inbox = InboxWorker(self.store, self.handle_item, lease=settings.inbox_lease)
+        self.deliveries = DeliveryWorker(self.store, self.send_delivery, Pacer(), lease=settings.lease_seconds)
+        self.inbox = InboxWorker(self.store, self.handle_item, lease=settings.lease_seconds)
         self.replica = uuid.uuid4().hex[:12]  # who holds a periodic job's lease
         self.metrics = Metrics(settings.answer_threshold, settings.suggest_threshold)
         self.metrics.watch(self.store)

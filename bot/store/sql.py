@@ -16,7 +16,7 @@ from bot.store.schema import DIALECT_WORDS, MIGRATIONS
 CASE_COLUMNS = (
     "id, user_id, chat_id, language, status, thread_id, user_type, country, topic, unanswered, created_at, closed_at"
 )
-SENDING_LEASE = 120.0  # seconds a replica may hold a delivery before another may try it again
+SENDING_LEASE = 30.0  # seconds a worker may hold a delivery before another may try it again
 PAGES_KEPT = 2 * 86400.0  # how long the pages of a long button list can still be turned
 
 
@@ -301,7 +301,7 @@ class SqlStore:
         )
         return [(str(r[0]), int(r[1])) for r in rows]
 
-    def claim_delivery(self, delivery_id: int) -> Delivery | None:
+    def claim_delivery(self, delivery_id: int, lease: float = SENDING_LEASE) -> Delivery | None:
         """Lease one delivery if it is due and nobody holds it; None when another worker was first or it waits."""
         now = self.clock()
         with self._lock:
@@ -309,7 +309,7 @@ class SqlStore:
                 "UPDATE deliveries SET status = 'sending', due_at = ?, attempts = attempts + 1 "
                 "WHERE id = ? AND status IN ('pending', 'sending') AND due_at <= ? "
                 "RETURNING id, case_id, direction, payload, attempts, status, lane",
-                (now + SENDING_LEASE, delivery_id, now),
+                (now + lease, delivery_id, now),
             ).fetchone()
         if row is None:
             return None
@@ -357,6 +357,15 @@ class SqlStore:
                 if row is not None:
                     claimed.append(InboxItem(int(row[0]), row[1], row[2], row[3], int(row[4])))
         return claimed
+
+    def inbox_renew(self, update_ids: Sequence[int], lease: float) -> None:
+        """Extend the lease of updates still in hand, so a slow one is not taken by another worker meanwhile."""
+        until = self.clock() + lease
+        with self._transaction():
+            for update_id in update_ids:
+                self._run(
+                    "UPDATE inbox SET lease_until = ? WHERE update_id = ? AND status = 'pending'", (until, update_id)
+                )
 
     def inbox_done(self, update_id: int) -> None:
         """Handled: the id stays (a redelivery is ignored), the update's content goes."""

@@ -5,17 +5,13 @@ The long form (thousands of messages, more kills) is benchmarks/telegram_kill.py
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from fakes.botapi import FakeBotApiServer, FakeTelegram
-from fakes.killing import COORD, GROUP, BotProcess, run_kill_scenario
-
-PG_URL = os.environ.get("ONCOBOT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+from fakes.killing import COORD, GROUP, BotProcess, postgres_schema, run_kill_scenario
 
 
 @pytest.fixture
@@ -31,22 +27,9 @@ def server() -> Iterator[FakeBotApiServer]:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'state' / 'oncobot.sqlite3'}"
-        return
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        admin = psycopg.connect(PG_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        if os.environ.get("CI"):
-            raise AssertionError(f"CI must test PostgreSQL, but it does not answer: {exc}") from exc
-        pytest.skip(f"no PostgreSQL server answers at {PG_URL}")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin.execute(f"CREATE SCHEMA {schema}")
-    separator = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        admin.execute(f"DROP SCHEMA {schema} CASCADE")
-        admin.close()
+    else:
+        with postgres_schema() as url:
+            yield url
 
 
 def test_killed_and_restarted_nothing_is_lost_doubled_or_misrouted(

@@ -107,6 +107,7 @@ class FakeTelegram:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     failures: dict[str, list[ApiError]] = field(default_factory=dict)
     webhook: dict[str, Any] = field(default_factory=dict)
+    arrived: dict[tuple[int, int], float] = field(default_factory=dict)  # (chat, message id) → monotonic time
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.RLock = field(default_factory=threading.RLock)
@@ -151,6 +152,7 @@ class FakeTelegram:
             **{k: v for k, v in fields.items() if v is not None},
         }
         self.messages.setdefault(chat_id, []).append(message)
+        self.arrived[(chat_id, message["message_id"])] = time.monotonic()
         self.changed.notify_all()
         return message
 

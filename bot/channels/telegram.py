@@ -242,12 +242,12 @@ class TelegramChannel:
         )
         if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
             user = update.effective_user
-            lang = self._lang_of(user_key(user.id), user.language_code if user else None) if user else "en"
+            lang = await self._lang_of(user_key(user.id), user.language_code if user else None) if user else "en"
             with contextlib.suppress(TelegramError):
                 await self._bot().send_message(update.effective_chat.id, self.ui.gettext(lang, s.SORRY))
 
-    def _lang_of(self, user: str, hint: str | None) -> str:
-        return self.engine.language_for(self.store.load_user(user), hint)
+    async def _lang_of(self, user: str, hint: str | None) -> str:
+        return self.engine.language_for(await asyncio.to_thread(self.store.load_user, user), hint)
 
     # ---- users -------------------------------------------------------------------------------------------------
     async def on_private_message(self, message: Message) -> None:
@@ -260,7 +260,7 @@ class TelegramChannel:
             # a user with an open case is never held back: what they write goes to a coordinator
             self.metrics.throttled.inc()
             if verdict == "warn":
-                lang = self._lang_of(user, sender.language_code)
+                lang = await self._lang_of(user, sender.language_code)
                 await self._send(message.chat_id, Reply(self.ui.gettext(lang, s.FLOODING), lang))
             return
         text = message.text or message.caption
@@ -362,7 +362,7 @@ class TelegramChannel:
         """`@bot curie` in any chat: matching centres, each as a card the user can send."""
         query = update.inline_query
         assert query is not None
-        lang = self._lang_of(user_key(query.from_user.id), query.from_user.language_code)
+        lang = await self._lang_of(user_key(query.from_user.id), query.from_user.language_code)
         kb = self.engine.kb
         ids: list[str] = []
         text = query.query.strip()
@@ -411,7 +411,8 @@ class TelegramChannel:
             elif isinstance(action, Handoff) and action.event == "requested":
                 await self.open_case(action, chat_id)
             elif isinstance(action, Relay) and source is not None:
-                self.store.enqueue(
+                await asyncio.to_thread(
+                    self.store.enqueue,
                     action.case_id,
                     "to_group",
                     {
@@ -510,7 +511,9 @@ class TelegramChannel:
         return self.ui.gettext(self.group_lang, msgid)
 
     async def open_case(self, event: Handoff, chat_id: int) -> None:
-        case, created = self.store.open_case(event.user_id, str(chat_id), event.language, unanswered=event.unanswered)
+        case, created = await asyncio.to_thread(
+            self.store.open_case, event.user_id, str(chat_id), event.language, unanswered=event.unanswered
+        )
         if created:
             await self._ensure_thread(case)
         if not self.hours.is_open(datetime.now(UTC)):
@@ -522,8 +525,10 @@ class TelegramChannel:
 
     async def add_details(self, details: CaseDetails) -> None:
         """What the user told after consenting: kept on the case and shown in its topic."""
-        self.store.set_case_details(details.case_id, details.user_type, details.country, details.topic)
-        case = self.store.get_case(details.case_id)
+        await asyncio.to_thread(
+            self.store.set_case_details, details.case_id, details.user_type, details.country, details.topic
+        )
+        case = await asyncio.to_thread(self.store.get_case, details.case_id)
         if case is not None:
             told = replace(case, user_type=details.user_type, country=details.country, topic=details.topic)
             lines = card_details(told, self.ui, self.group_lang)  # only what this step told
@@ -550,12 +555,12 @@ class TelegramChannel:
         """The case's topic (forum) or header (plain group), created once even with several replicas."""
         if self.group is None:
             return None
-        fresh = self.store.get_case(case.id)
+        fresh = await asyncio.to_thread(self.store.get_case, case.id)
         if fresh is None:
             return None
         if fresh.thread_id is not None and fresh.thread_id > 0:
             return fresh
-        if fresh.thread_id == -1 or not self.store.claim_thread(case.id):
+        if fresh.thread_id == -1 or not await asyncio.to_thread(self.store.claim_thread, case.id):
             return None  # another worker is creating it; the delivery waits for its next pass
         try:
             card = card_text(fresh, self.ui, self.group_lang, forum=await self.is_forum())
@@ -576,19 +581,19 @@ class TelegramChannel:
             else:
                 sent = await self._bot().send_message(self.group, card)
                 thread = int(sent.message_id)
-            self.store.set_thread(case.id, thread)
-            self.store.link(case.id, 0, sent.message_id, "card")
+            await asyncio.to_thread(self.store.set_thread, case.id, thread)
+            await asyncio.to_thread(self.store.link, case.id, 0, sent.message_id, "card")
         except BaseException:
-            self.store.set_thread(case.id, None)  # let the next pass try again
+            await asyncio.to_thread(self.store.set_thread, case.id, None)  # let the next pass try again
             raise
-        return self.store.get_case(case.id)
+        return await asyncio.to_thread(self.store.get_case, case.id)
 
     async def _recreate_thread(self, case: Case) -> Case | None:
-        self.store.set_thread(case.id, None)
+        await asyncio.to_thread(self.store.set_thread, case.id, None)
         return await self._ensure_thread(case)
 
     async def _tell_group(self, case_id: int, text: str) -> None:
-        case = self.store.get_case(case_id)
+        case = await asyncio.to_thread(self.store.get_case, case_id)
         if case is None or self.group is None or case.thread_id is None or case.thread_id <= 0:
             return
         with contextlib.suppress(TelegramError):
@@ -638,9 +643,9 @@ class TelegramChannel:
             return await self._deliver(delivery)
         except RetryAfter as exc:
             self.metrics.retried.inc()
-            self.store.postpone(delivery.id, retry_seconds(exc) + 0.5, "retry after")
+            await asyncio.to_thread(self.store.postpone, delivery.id, retry_seconds(exc) + 0.5, "retry after")
         except _Wait:
-            self.store.postpone(delivery.id, FLUSH_EVERY, "waiting for the topic")
+            await asyncio.to_thread(self.store.postpone, delivery.id, FLUSH_EVERY, "waiting for the topic")
         except Forbidden as exc:
             await self._undeliverable(delivery, "blocked", str(exc))
         except BadRequest as exc:
@@ -650,26 +655,34 @@ class TelegramChannel:
                 await self._undeliverable(delivery, type(exc).__name__)
             else:
                 self.metrics.retried.inc()
-                self.store.postpone(delivery.id, min(300.0, 2.0**delivery.attempts), type(exc).__name__)
+                await asyncio.to_thread(
+                    self.store.postpone, delivery.id, min(300.0, 2.0**delivery.attempts), type(exc).__name__
+                )
         return 1
 
     async def _deliver(self, delivery: Delivery) -> int:
-        case = self.store.get_case(delivery.case_id)
+        case = await asyncio.to_thread(self.store.get_case, delivery.case_id)
         if case is None:
-            self.store.give_up(delivery.id, "case erased")
+            await asyncio.to_thread(self.store.give_up, delivery.id, "case erased")
             return 0
         payload = delivery.payload
         if delivery.direction == "to_group":
             return await self._deliver_to_group(delivery, case, payload)
         else:
-            answered = self.store.user_message_for(case.id, payload["reply_to"]) if payload.get("reply_to") else None
+            answered = (
+                await asyncio.to_thread(self.store.user_message_for, case.id, payload["reply_to"])
+                if payload.get("reply_to")
+                else None
+            )
             copied = await self._bot().copy_message(
                 chat_id=int(case.chat_id),
                 from_chat_id=payload["from_chat_id"],
                 message_id=payload["message_id"],
                 reply_parameters=ReplyParameters(answered, allow_sending_without_reply=True) if answered else None,
             )
-            self.store.delivered(delivery.id, case.id, int(copied.message_id), [payload["message_id"]], "out")
+            await asyncio.to_thread(
+                self.store.delivered, delivery.id, case.id, int(copied.message_id), [payload["message_id"]], "out"
+            )
             return 1
 
     async def _deliver_to_group(self, delivery: Delivery, case: Case, payload: dict[str, Any]) -> int:
@@ -690,7 +703,9 @@ class TelegramChannel:
                     )
                     group_ids.append(int(flag.message_id))
                 answered = (
-                    self.store.group_message_for(case.id, payload["reply_to"]) if payload.get("reply_to") else None
+                    await asyncio.to_thread(self.store.group_message_for, case.id, payload["reply_to"])
+                    if payload.get("reply_to")
+                    else None
                 )
                 if forum:
                     copied = await self._bot().copy_message(
@@ -728,12 +743,12 @@ class TelegramChannel:
                     await self._bot().reopen_forum_topic(self.group, current.thread_id)
                     continue
                 raise
-        self.store.delivered(delivery.id, case.id, int(payload["message_id"]), group_ids, "in")
+        await asyncio.to_thread(self.store.delivered, delivery.id, case.id, int(payload["message_id"]), group_ids, "in")
         return len(group_ids)
 
     async def _undeliverable(self, delivery: Delivery, reason: str, detail: str = "") -> None:
         self.metrics.undeliverable.inc()
-        self.store.give_up(delivery.id, f"{reason} {detail}".strip())
+        await asyncio.to_thread(self.store.give_up, delivery.id, f"{reason} {detail}".strip())
         log.warning("delivery %s to %s given up: %s", delivery.id, delivery.direction, reason)
         if delivery.direction == "to_user":
             notice = (
@@ -756,11 +771,11 @@ class TelegramChannel:
         self._members[user_id] = (ok, now)
         return ok
 
-    def _case_of(self, message: Message) -> Case | None:
+    async def _case_of(self, message: Message) -> Case | None:
         if message.is_topic_message and message.message_thread_id:
-            return self.store.case_for_thread(message.message_thread_id)
+            return await asyncio.to_thread(self.store.case_for_thread, message.message_thread_id)
         if message.reply_to_message is not None:
-            return self.store.case_for_group_message(message.reply_to_message.message_id)
+            return await asyncio.to_thread(self.store.case_for_group_message, message.reply_to_message.message_id)
         return None
 
     async def on_coordinator_message(self, message: Message) -> None:
@@ -775,7 +790,7 @@ class TelegramChannel:
         ):
             return
         text = message.text or ""
-        case = self._case_of(message)
+        case = await self._case_of(message)
         if text.startswith("/"):
             if not await self.is_member(sender.id):
                 return  # commands from anyone else do nothing
@@ -785,7 +800,8 @@ class TelegramChannel:
             return
         if not await self.is_member(sender.id):
             return
-        self.store.enqueue(
+        await asyncio.to_thread(
+            self.store.enqueue,
             case.id,
             "to_user",
             {
@@ -810,29 +826,31 @@ class TelegramChannel:
         if command == "note":
             await message.reply_text(self._g(s.GROUP_NOTE))
         elif command == "close":
-            self.store.close_case(case.id)
+            await asyncio.to_thread(self.store.close_case, case.id)
             buttons = tuple(Button(f"rate:{case.id}:{n}", str(n)) for n in range(1, 6))
             await self._send(user_chat, Reply(self.ui.gettext(lang, s.CASE_CLOSED), lang))  # _send survives a block
             await self._send(user_chat, Reply(self.ui.gettext(lang, s.RATE_PROMPT), lang, buttons))
             await message.reply_text(self._g(s.GROUP_CLOSED))  # the topic stays open: the rating arrives there
         elif command == "reopen":
-            if self.store.current_case(case.user_id) is not None and not case.is_open:
+            if await asyncio.to_thread(self.store.current_case, case.user_id) is not None and not case.is_open:
                 await message.reply_text(self._g(s.GROUP_NO_CASE))
                 return
-            self.store.reopen_case(case.id)
+            await asyncio.to_thread(self.store.reopen_case, case.id)
             if await self.is_forum() and case.thread_id and case.thread_id > 0:
                 with contextlib.suppress(TelegramError):
                     await bot.reopen_forum_topic(self.group, case.thread_id)
             await self._send(user_chat, Reply(self.ui.gettext(lang, s.CASE_REOPENED), lang))
             await message.reply_text(self._g(s.GROUP_REOPENED))
         elif command == "ban":
-            self.store.ban(case.user_id)
+            await asyncio.to_thread(self.store.ban, case.user_id)
             await message.reply_text(self._g(s.GROUP_BANNED))
         elif command == "unban":
-            self.store.unban(case.user_id)
+            await asyncio.to_thread(self.store.unban, case.user_id)
             await message.reply_text(self._g(s.GROUP_UNBANNED))
         elif command == "who":
-            history = ", ".join(f"#{c.id} ({c.status})" for c in self.store.cases_of(case.user_id))
+            history = ", ".join(
+                f"#{c.id} ({c.status})" for c in await asyncio.to_thread(self.store.cases_of, case.user_id)
+            )
             card = card_text(case, self.ui, self.group_lang, forum=await self.is_forum())
             await message.reply_text(f"{card}\n\n{self._g(s.GROUP_WHO).format(tickets=history)}")
 

@@ -13,8 +13,8 @@ import pytest
 from telegram.ext import Application
 
 from bot.assistant import Parts, build_engine
-from bot.channels.telegram import TelegramChannel
-from bot.channels.telegram_receive import rows
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.receive import rows
 from bot.dialogue.actions import Button, Reply
 from bot.settings import Settings
 from bot.store.sqlite import SqliteStore

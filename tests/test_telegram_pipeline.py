@@ -7,6 +7,7 @@ import logging
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from telegram.error import RetryAfter
@@ -14,7 +15,7 @@ from test_telegram import COORD, GROUP, OTHER, STRANGER, USER, Tg, channel_maker
 
 from bot.assistant import Parts
 from bot.channels.pacing import Pacer
-from bot.channels.telegram_receive import describe, retry_seconds, rows
+from bot.channels.telegram.receive import describe, retry_seconds, rows
 from fakes.botapi import ApiError, FakeTelegram
 
 POLL_WITHOUT_FIELDS = {"id": "9", "question": "secret question", "options": [], "total_voter_count": 0}
@@ -235,3 +236,46 @@ async def test_the_flood_gate_never_holds_back_a_message_for_a_coordinator(tg: C
         relayed = [m["text"] for m in t.fake.bot_messages(GROUP, thread) if m.get("copied_from")]
         assert relayed == sent
         assert all("minute" not in m.get("text", "") for m in t.fake.bot_messages(USER))
+
+
+def odd_updates(fake: FakeTelegram, count: int) -> list[dict[str, Any]]:
+    """Service messages, polls, forged and broken callbacks, unknown kinds, wrong types: what the wild sends."""
+    user = fake.users[USER]
+    chat = {"id": USER, "type": "private", "first_name": "Amina"}
+    base = {"message_id": 1, "date": 0, "chat": chat, "from": user}
+    shapes: list[dict[str, Any]] = [
+        {"message": {**base, "pinned_message": {**base, "text": "pinned"}}},
+        {"message": {**base, "new_chat_members": [user]}},
+        {"message": {**base, "forum_topic_created": {"name": "x", "icon_color": 1}}},
+        {"message": {**base, "text": None}},
+        {"message": {**base, "chat": {"id": "not a number", "type": "private"}}},
+        {"edited_message": {**base, "text": "edited"}},
+        {"channel_post": {**base, "chat": {"id": -5, "type": "channel"}, "text": "post"}},
+        {"poll": POLL_WITHOUT_FIELDS},
+        {"poll_answer": {"poll_id": "1", "option_ids": [0]}},
+        {"callback_query": {"id": "1", "from": user, "chat_instance": "1", "data": "handoff:yes"}},
+        {"callback_query": {"id": "2", "from": user, "chat_instance": "1", "data": "x" * 5000, "message": base}},
+        {"callback_query": {"id": "3", "from": user, "chat_instance": "1", "data": "rate:999:5", "message": base}},
+        {"callback_query": {"id": "4", "from": user, "chat_instance": "1", "data": "pg:-1", "message": base}},
+        {"inline_query": {"id": "5", "from": user, "query": "\u202e" * 300, "offset": ""}},
+        {"my_chat_member": {"chat": chat, "from": user, "date": 0}},
+        {"message_reaction": {"chat": chat, "message_id": 1, "date": 0}},
+        {"something_new": {"chat": chat}},
+        {"message": "not an object"},
+        {"message": {**base, "text": "/start@" + "x" * 100}},
+    ]
+    return [{"update_id": 10_000 + i, **shapes[i % len(shapes)]} for i in range(count)]
+
+
+@scenario
+async def test_odd_updates_never_stall_the_bot(tg: Callable[..., Tg], caplog: pytest.LogCaptureFixture) -> None:
+    async with tg(FLOOD_PER_MINUTE="100000") as t:
+        odd = odd_updates(t.fake, 95)  # each shape five times; the outside fuzz sends thousands
+        t.store.inbox_put(rows(odd))
+        with caplog.at_level(logging.WARNING):
+            answer = await t.say("where is gustave roussy")
+        assert "Villejuif" in texts(answer)
+        assert t.store.inbox_depth() == 0
+        statuses = {t.store.inbox_status(u["update_id"]) for u in odd}
+        assert statuses <= {"done", "skipped"} and "skipped" in statuses
+        assert "pinned" not in caplog.text and "edited" not in caplog.text

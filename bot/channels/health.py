@@ -15,7 +15,7 @@ from bot.dialogue.actions import Turn
 from bot.store.base import Store
 
 if TYPE_CHECKING:
-    from bot.channels.telegram import TelegramChannel
+    from bot.channels.telegram.channel import TelegramChannel
 
 
 class Metrics:

@@ -13,8 +13,9 @@ from aiohttp import web
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.health import Health
-from bot.channels.telegram import TelegramChannel
-from bot.channels.telegram_receive import ALL_UPDATES, poll, webhook_app
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.receive import ALL_UPDATES, poll, webhook_app
+from bot.dialogue.engine import Engine
 from bot.settings import Settings
 
 log = logging.getLogger("oncobot.telegram")
@@ -74,3 +75,8 @@ async def serve(channel: TelegramChannel, settings: Settings) -> None:
             await application.stop()
             await application.shutdown()
         channel.store.close()
+
+
+def run(engine: Engine, settings: Settings) -> None:
+    """Serve until SIGTERM or SIGINT: long polling by default, a webhook when WEBHOOK_URL is set."""
+    asyncio.run(serve(TelegramChannel(engine, settings), settings))

@@ -1,8 +1,8 @@
 """The Telegram channel: updates become the engine's inbound messages, actions become Bot API calls.
 
-The only module that imports `telegram`. It decides nothing about what to answer; it translates, relays hand-off
-messages through the store's delivery queue (so a crash, a deleted topic or a refusal loses nothing), and keeps
-Telegram's limits.
+This package is the only one that imports `telegram`. It decides nothing about what to answer; it translates,
+relays hand-off messages through the store's delivery queue (so a crash, a deleted topic or a refusal loses nothing),
+and keeps Telegram's limits.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from bot.channels.flood import FloodGate
 from bot.channels.health import Metrics
 from bot.channels.inbox import InboxWorker
 from bot.channels.pacing import Pacer
-from bot.channels.telegram_receive import retry_seconds
+from bot.channels.telegram.receive import retry_seconds
 from bot.channels.text import fits_callback, rows, split_message, to_html
 from bot.dialogue import strings as s
 from bot.dialogue.actions import (
@@ -857,10 +857,3 @@ class TelegramChannel:
 
 class _Wait(Exception):
     """The topic is not there yet (being created elsewhere, or no coordinators' chat): try again shortly."""
-
-
-def run(engine: Engine, settings: Settings) -> None:
-    """Serve until SIGTERM or SIGINT: long polling by default, a webhook when WEBHOOK_URL is set."""
-    from bot.channels.telegram_service import serve
-
-    asyncio.run(serve(TelegramChannel(engine, settings), settings))

@@ -20,6 +20,10 @@ SENDING_LEASE = 30.0  # seconds a worker may hold a delivery before another may 
 PAGES_KEPT = 2 * 86400.0  # how long the pages of a long button list can still be turned
 
 
+class _PerThread(contextlib.nullcontext[None]):
+    """No lock: with a connection per thread, the database arbitrates."""
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -42,15 +46,32 @@ def _case(row: Sequence[Any]) -> Case:
 
 
 class SqlStore:
-    """The store over one DB-API connection; a lock serialises this process's use of it."""
+    """The store over DB-API connections: SQLite shares one behind a lock; PostgreSQL opens one per thread."""
 
     dialect = "sqlite"
 
-    def __init__(self, connection: Any, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, connection: Any, clock: Callable[[], float] = time.time, connect: Callable[[], Any] | None = None
+    ) -> None:
         self.clock = clock  # deliveries wait by this clock; tests move it instead of sleeping
-        self._db = connection
-        self._lock = threading.RLock()
+        self._connect = connect  # given: each thread gets its own connection, and no lock is shared between them
+        self._local = threading.local()
+        self._local.db = connection
+        self._opened = [connection]
+        self._lock: contextlib.AbstractContextManager[Any] = threading.RLock() if connect is None else _PerThread()
+        self._shared = connection
         self._migrate()
+
+    @property
+    def _db(self) -> Any:
+        """This thread's connection (the shared one without a `connect`)."""
+        if self._connect is None:
+            return self._shared
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+            self._opened.append(db)
+        return db
 
     # ---- plumbing -------------------------------------------------------------------------------------------
     def _sql(self, sql: str) -> str:
@@ -97,7 +118,8 @@ class SqlStore:
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            for db in self._opened:
+                db.close()
 
     # ---- users ----------------------------------------------------------------------------------------------
     def load_user(self, user_id: str) -> UserState:

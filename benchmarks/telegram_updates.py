@@ -24,7 +24,7 @@ from telegram import Update  # noqa: E402 - the path above makes the repository 
 from telegram.request import BaseRequest, RequestData  # noqa: E402
 
 from bot.assistant import build_engine  # noqa: E402
-from bot.channels.telegram import TelegramChannel  # noqa: E402
+from bot.channels.telegram.channel import TelegramChannel  # noqa: E402
 from bot.evaluation import read_cases  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 

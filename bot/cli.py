@@ -97,13 +97,10 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    import logging
-
     if not settings.telegram_token:
         raise CliError("TELEGRAM_BOT_TOKEN is not set (the token @BotFather gave you)")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would carry the token
     from bot.assistant import build_engine
+    from bot.channels.logs import configure
     from bot.channels.telegram import run
     from bot.handoff.hours import HoursError, WorkingHours
 
@@ -111,6 +108,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         WorkingHours.parse(settings.coordinator_hours, settings.coordinator_holidays, settings.coordinator_timezone)
     except HoursError as exc:
         raise CliError(str(exc)) from exc
+    configure(settings.log_format)
     run(build_engine(settings), settings)
     return EXIT_OK
 

@@ -52,6 +52,13 @@ def _int(env: Mapping[str, str], key: str, default: int | None, low: int | None 
     return value
 
 
+def _log_format(env: Mapping[str, str]) -> str:
+    value = (env.get("LOG_FORMAT") or "text").strip().lower()
+    if value not in ("text", "json"):
+        raise SettingsError(f"LOG_FORMAT must be text or json, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, read from the environment; nothing else reads os.environ."""
@@ -76,6 +83,8 @@ class Settings:
     flood_per_minute: int = 20
     context_turns: int = 5
     context_minutes: int = 30
+    lease_seconds: float = 30.0
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -114,6 +123,8 @@ class Settings:
             flood_per_minute=_int(env, "FLOOD_PER_MINUTE", 20, low=1) or 20,
             context_turns=_int(env, "CONTEXT_TURNS", 5, low=1) or 5,
             context_minutes=_int(env, "CONTEXT_MINUTES", 30, low=1) or 30,
+            lease_seconds=float(_int(env, "LEASE_SECONDS", 30, low=1) or 30),
+            log_format=_log_format(env),
         )
 
     @property

@@ -10,11 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import Store, UserState, open_store
+from bot.store import Delivery, Store, UserState, open_store
 
 PG_URL = os.environ.get("ONCOBOT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 Opener = Callable[[], Store]
+
+
+def claim_head(store: Store) -> Delivery | None:
+    """Lease the oldest due delivery, as the delivery worker does."""
+    heads = store.delivery_heads()
+    return store.claim_delivery(heads[0][1]) if heads else None
 
 
 def _postgres_opener() -> Iterator[Opener]:
@@ -115,8 +121,8 @@ def test_a_message_is_queued_once_and_linked_both_ways_when_delivered(opener: Op
     case, _ = store.open_case("tg:4", "4", "en")
     assert store.enqueue(case.id, "to_group", {"from_chat_id": 4, "message_id": 10}, dedupe="in:4:10")
     assert not store.enqueue(case.id, "to_group", {"from_chat_id": 4, "message_id": 10}, dedupe="in:4:10")
-    (delivery,) = store.due_deliveries()
-    assert opener().due_deliveries() == []  # leased: another replica does not send it too
+    delivery = claim_head(store)
+    assert delivery is not None and claim_head(opener()) is None  # leased: another replica does not send it too
     store.delivered(delivery.id, case.id, 10, [501], "in")
     assert store.group_message_for(case.id, 10) == 501
     assert store.user_message_for(case.id, 501) == 10
@@ -129,19 +135,79 @@ def test_failed_deliveries_wait_and_come_back(opener: Opener) -> None:
     store = opener()
     case, _ = store.open_case("tg:6", "6", "en")
     store.enqueue(case.id, "to_user", {"from_chat_id": -1, "message_id": 3}, dedupe="out:-1:3")
-    (delivery,) = store.due_deliveries()
+    delivery = claim_head(store)
+    assert delivery is not None
     store.postpone(delivery.id, 0.0, "NetworkError")
-    (again,) = store.due_deliveries()
-    assert again.id == delivery.id and again.attempts == 2
+    again = claim_head(store)
+    assert again is not None and again.id == delivery.id and again.attempts == 2
     store.give_up(again.id, "blocked")
-    assert store.due_deliveries() == []
+    assert store.delivery_heads() == [] and store.pending_deliveries() == 0
 
 
-def test_updates_are_seen_once(opener: Opener) -> None:
+def test_a_lane_is_sent_in_order_even_when_its_first_message_must_wait(opener: Opener) -> None:
     store = opener()
-    assert not store.seen(41)
-    assert store.first_sight(41) is True
-    assert store.seen(41) and opener().first_sight(41) is False
+    case, _ = store.open_case("tg:12", "12", "en")
+    other, _ = store.open_case("tg:13", "13", "en")
+    for n in (1, 2):
+        store.enqueue(case.id, "to_group", {"from_chat_id": 12, "message_id": n}, dedupe=f"in:12:{n}")
+    store.enqueue(other.id, "to_group", {"from_chat_id": 13, "message_id": 9}, dedupe="in:13:9")
+    first = claim_head(store)
+    assert first is not None and first.payload["message_id"] == 1
+    store.postpone(first.id, 3600.0, "retry after")
+    heads = dict(store.delivery_heads())
+    assert heads[f"case:{case.id}:to_group"] == first.id  # the second waits behind the first
+    assert store.claim_delivery(first.id) is None
+    other_head = store.claim_delivery(heads[f"case:{other.id}:to_group"])
+    assert other_head is not None and other_head.payload["message_id"] == 9  # another case is not held
+
+
+def test_the_inbox_hands_out_each_update_once_in_order_per_lane(opener: Opener) -> None:
+    a, b = opener(), opener()
+    now = [1000.0]
+    a.clock = b.clock = lambda: now[0]  # type: ignore[attr-defined]
+    assert a.inbox_put([(1, "chat:1", "message", '{"n": 1}'), (2, "chat:1", "message", '{"n": 2}')]) == 2
+    assert b.inbox_put([(3, "chat:2", "message", '{"n": 3}'), (1, "chat:1", "message", "again")]) == 1
+    first = a.inbox_claim(lease=30)
+    assert [(i.update_id, i.raw) for i in first] == [(1, '{"n": 1}'), (3, '{"n": 3}')]  # one per lane
+    assert b.inbox_claim(lease=30) == []  # leased, and update 2 waits for update 1
+    a.inbox_done(1)
+    assert [i.update_id for i in b.inbox_claim(lease=30)] == [2]
+    b.inbox_done(2)
+    now[0] += 31  # the worker holding update 3 died: its lease ends and another takes it
+    (again,) = b.inbox_claim(lease=30)
+    assert (again.update_id, again.attempts) == (3, 2)
+    b.inbox_skip(3)
+    b.inbox_put([(4, "chat:2", "message", "{}")])
+    assert [i.update_id for i in b.inbox_claim(lease=30)] == [4]
+    b.inbox_release([4])  # a graceful stop gives it back at once
+    assert [i.update_id for i in a.inbox_claim(lease=30)] == [4]
+    a.inbox_done(4)
+    assert a.inbox_depth() == 0 and a.inbox_claim(lease=30) == []
+    assert (a.inbox_status(1), a.inbox_status(3), a.inbox_status(5)) == ("done", "skipped", None)
+    assert a.inbox_put([(1, "chat:1", "message", "redelivered")]) == 0  # handled once, whatever Telegram resends
+    now[0] += 100
+    assert a.inbox_purge(done_kept=50, raw_kept=1000) == 3
+    assert a.inbox_status(3) == "skipped" and a.inbox_purge(done_kept=50, raw_kept=50) == 1
+
+
+def test_a_handled_update_keeps_no_text(opener: Opener) -> None:
+    store = opener()
+    store.inbox_put([(7, "chat:7", "message", '{"text": "my secret"}')])
+    (item,) = store.inbox_claim(lease=30)
+    store.inbox_done(item.update_id)
+    store.inbox_put([(8, "chat:7", "message", '{"text": "x"}')])
+    assert [i.raw for i in store.inbox_claim(lease=30)] == ['{"text": "x"}']
+    store.inbox_done(8)
+    assert store.inbox_claim(lease=30) == []
+
+
+def test_flood_counts_and_job_leases_are_shared_by_replicas(opener: Opener) -> None:
+    a, b = opener(), opener()
+    assert [a.count_message("tg:1", 5), b.count_message("tg:1", 5), a.count_message("tg:2", 5)] == [1, 2, 1]
+    assert a.count_message("tg:1", 6) == 1
+    assert a.take_job("retention", "a", 60) is True
+    assert b.take_job("retention", "b", 60) is False
+    assert a.take_job("retention", "a", 60) is True  # the holder renews
 
 
 def test_forget_erases_user_cases_links_and_queue(opener: Opener) -> None:
@@ -154,7 +220,7 @@ def test_forget_erases_user_cases_links_and_queue(opener: Opener) -> None:
     store.ban("tg:8")
     cases = store.forget_user("tg:8")
     assert [c.thread_id for c in cases] == [12]
-    assert store.cases_of("tg:8") == [] and store.due_deliveries() == []
+    assert store.cases_of("tg:8") == [] and store.delivery_heads() == []
     assert store.case_for_group_message(2) is None
     assert not store.is_banned("tg:8") and store.load_user("tg:8").language is None
 

@@ -167,6 +167,7 @@ def test_webhook_mode_checks_the_secret_on_every_request(
         WEBHOOK_SECRET="s3cret-Token_1",
         WEBHOOK_LISTEN="127.0.0.1",
         WEBHOOK_PORT=str(port),
+        LOG_FORMAT="json",
     ).start()
     try:
         fake.wait_for(lambda: fake.webhook.get("url") == url, timeout=60)
@@ -178,10 +179,29 @@ def test_webhook_mode_checks_the_secret_on_every_request(
         status = fake.wait_for(lambda: post(url, update, "s3cret-Token_1") == 200 or None, timeout=30)
         assert status
         assert "Villejuif" in wait_reply(fake, USER, before)["text"]
+        assert post(url, update, "s3cret-Token_1") == 200  # Telegram sending it again: written, not answered
+        assert post(url, {"no": "update id"}, "s3cret-Token_1") == 400
+        assert get(f"http://127.0.0.1:{port}/healthz") == (200, "ok\n")
+        assert get(f"http://127.0.0.1:{port}/readyz") == (200, "content ok, database ok\n")
+        status, metrics = get(f"http://127.0.0.1:{port}/metrics")
+        assert status == 200 and 'oncobot_updates_total{type="message"} 1.0' in metrics
+        assert "oncobot_inbox_depth 0.0" in metrics and "oncobot_answers_total{" in metrics
         assert bot.stop() == 0
     finally:
         if bot.process and bot.process.poll() is None:
             bot.process.kill()
+    assert len([m for m in fake.bot_messages(USER) if "Villejuif" in m.get("text", "")]) == 1
+    lines = [json.loads(line) for line in bot.log.read_text().splitlines() if line.startswith("{")]
+    assert lines and {"time", "level", "logger", "message"} <= set(lines[0])
+    assert "gustave" not in bot.log.read_text().lower()
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return int(response.status), response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return int(exc.code), exc.read().decode()
 
 
 def test_run_without_a_token_is_one_clear_line(tmp_path: Path) -> None:

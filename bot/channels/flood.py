@@ -1,40 +1,37 @@
-"""Per-user message rate, so one person flooding the assistant does not slow everyone else."""
+"""Per-user message rate, so one person flooding the assistant does not slow everyone else.
+
+Counted in the store, per minute, so a user who writes to two replicas is throttled as one user.
+"""
 
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Callable
+from typing import Literal
+
+from bot.store.base import Store
+
+Verdict = Literal["ok", "warn", "drop"]
 
 
 class FloodGate:
-    """Allows `limit` messages per `window` seconds per user; says once when a user goes over."""
+    """Allows `limit` messages per minute per user; says once (the first message over) when a user goes over."""
 
-    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, limit: int, store: Store, clock: Callable[[], float] = time.time) -> None:
         self.limit = limit
-        self.window = window
+        self.store = store
         self.clock = clock
-        self._seen: dict[str, deque[float]] = {}
-        self._warned: dict[str, float] = {}
 
-    def check(self, user: str) -> str:
+    def minute(self) -> int:
+        return int(self.clock() // 60)
+
+    def check(self, user: str) -> Verdict:
         """ "ok", "warn" (first message over the limit: tell the user) or "drop"."""
-        now = self.clock()
-        times = self._seen.setdefault(user, deque())
-        while times and now - times[0] > self.window:
-            times.popleft()
-        times.append(now)
-        if len(times) <= self.limit:
-            self._warned.pop(user, None)
+        count = self.store.count_message(user, self.minute())
+        if count <= self.limit:
             return "ok"
-        if now - self._warned.get(user, -1e18) > self.window:
-            self._warned[user] = now
-            return "warn"
-        return "drop"
+        return "warn" if count == self.limit + 1 else "drop"
 
     def forget_idle(self) -> None:
-        """Drop users quiet for a whole window, so memory stays bounded."""
-        now = self.clock()
-        for user in [u for u, t in self._seen.items() if not t or now - t[-1] > self.window]:
-            self._seen.pop(user, None)
-            self._warned.pop(user, None)
+        """Drop the counts of minutes gone, so the table stays small."""
+        self.store.forget_flood(self.minute() - 1)

@@ -6,7 +6,7 @@ from bot.store.sql import SqlStore
 
 
 class PostgresStore(SqlStore):
-    """One autocommit connection per process; transactions where several statements must hold together."""
+    """An autocommit connection per thread (the store is called from a thread pool); transactions bind statements."""
 
     dialect = "postgres"
 
@@ -19,4 +19,4 @@ class PostgresStore(SqlStore):
             connection = psycopg.connect(url, autocommit=True)
         except psycopg.Error as exc:
             raise ValueError(f"cannot connect to the database: {str(exc).strip().splitlines()[0]}") from exc
-        super().__init__(connection)
+        super().__init__(connection, connect=lambda: psycopg.connect(url, autocommit=True))

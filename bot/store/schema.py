@@ -73,4 +73,45 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
         )""",
         ),
     ),
+    (
+        3,
+        (
+            # Every update is written here before Telegram is told it arrived; a worker claims it with a lease.
+            # `lane` orders one conversation's updates; `raw` is erased once handled, kept a few days when skipped.
+            """CREATE TABLE IF NOT EXISTS inbox (
+            update_id {bigint} PRIMARY KEY,
+            lane TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            raw TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            lease_until DOUBLE PRECISION NOT NULL DEFAULT 0,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            received_at DOUBLE PRECISION NOT NULL
+        )""",
+            "CREATE INDEX IF NOT EXISTS inbox_lanes ON inbox (status, lane, update_id)",
+            # A delivery's lane: one conversation and direction, sent in order, paced apart from the others.
+            "ALTER TABLE deliveries ADD COLUMN lane TEXT NOT NULL DEFAULT ''",
+            "UPDATE deliveries SET lane = 'case:' || case_id || ':' || direction",
+            "CREATE INDEX IF NOT EXISTS deliveries_lanes ON deliveries (status, lane, id)",
+            # Shared by replicas: the pages of long button lists, per-user flood counters, leases of periodic jobs.
+            """CREATE TABLE IF NOT EXISTS pages (
+            chat_id TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            buttons TEXT NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (chat_id, message_id)
+        )""",
+            """CREATE TABLE IF NOT EXISTS flood (
+            user_id TEXT NOT NULL,
+            minute {bigint} NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (user_id, minute)
+        )""",
+            """CREATE TABLE IF NOT EXISTS job_leases (
+            name TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            until DOUBLE PRECISION NOT NULL
+        )""",
+        ),
+    ),
 )

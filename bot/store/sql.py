@@ -10,14 +10,18 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.store.base import Case, Delivery, UserState
+from bot.store.base import Case, Delivery, InboxItem, UserState
 from bot.store.schema import DIALECT_WORDS, MIGRATIONS
 
 CASE_COLUMNS = (
     "id, user_id, chat_id, language, status, thread_id, user_type, country, topic, unanswered, created_at, closed_at"
 )
-SENDING_LEASE = 120.0  # seconds a replica may hold a delivery before another may try it again
-SEEN_KEPT = 2 * 86400.0  # how long update ids are remembered (Telegram redelivers within hours)
+SENDING_LEASE = 30.0  # seconds a worker may hold a delivery before another may try it again
+PAGES_KEPT = 2 * 86400.0  # how long the pages of a long button list can still be turned
+
+
+class _PerThread(contextlib.nullcontext[None]):
+    """No lock: with a connection per thread, the database arbitrates."""
 
 
 def _now() -> str:
@@ -42,15 +46,32 @@ def _case(row: Sequence[Any]) -> Case:
 
 
 class SqlStore:
-    """The store over one DB-API connection; a lock serialises this process's use of it."""
+    """The store over DB-API connections: SQLite shares one behind a lock; PostgreSQL opens one per thread."""
 
     dialect = "sqlite"
 
-    def __init__(self, connection: Any, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, connection: Any, clock: Callable[[], float] = time.time, connect: Callable[[], Any] | None = None
+    ) -> None:
         self.clock = clock  # deliveries wait by this clock; tests move it instead of sleeping
-        self._db = connection
-        self._lock = threading.RLock()
+        self._connect = connect  # given: each thread gets its own connection, and no lock is shared between them
+        self._local = threading.local()
+        self._local.db = connection
+        self._opened = [connection]
+        self._lock: contextlib.AbstractContextManager[Any] = threading.RLock() if connect is None else _PerThread()
+        self._shared = connection
         self._migrate()
+
+    @property
+    def _db(self) -> Any:
+        """This thread's connection (the shared one without a `connect`)."""
+        if self._connect is None:
+            return self._shared
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+            self._opened.append(db)
+        return db
 
     # ---- plumbing -------------------------------------------------------------------------------------------
     def _sql(self, sql: str) -> str:
@@ -97,7 +118,8 @@ class SqlStore:
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            for db in self._opened:
+                db.close()
 
     # ---- users ----------------------------------------------------------------------------------------------
     def load_user(self, user_id: str) -> UserState:
@@ -262,26 +284,19 @@ class SqlStore:
             return False
         return (
             self._write(
-                "INSERT INTO deliveries (case_id, direction, payload, due_at, dedupe) VALUES (?, ?, ?, ?, ?) "
+                "INSERT INTO deliveries (case_id, direction, payload, due_at, dedupe, lane) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT DO NOTHING",
-                (case_id, direction, json.dumps(payload, ensure_ascii=False), self.clock(), dedupe),
+                (
+                    case_id,
+                    direction,
+                    json.dumps(payload, ensure_ascii=False),
+                    self.clock(),
+                    dedupe,
+                    f"case:{case_id}:{direction}",
+                ),
             )
             == 1
         )
-
-    def due_deliveries(self, limit: int = 50) -> list[Delivery]:
-        """Take the deliveries that are due, leasing them so another replica does not send them too."""
-        now = self.clock()
-        lock = " FOR UPDATE SKIP LOCKED" if self.dialect == "postgres" else ""
-        with self._transaction():
-            rows = self._run(
-                "UPDATE deliveries SET status = 'sending', due_at = ?, attempts = attempts + 1 WHERE id IN ("
-                f"SELECT id FROM deliveries WHERE (status = 'pending' OR status = 'sending') AND due_at <= ? "
-                f"ORDER BY id LIMIT ?{lock}) RETURNING id, case_id, direction, payload, attempts, status",
-                (now + SENDING_LEASE, now, limit),
-            ).fetchall()
-        out = [Delivery(int(r[0]), int(r[1]), r[2], json.loads(r[3]), int(r[4]), r[5]) for r in rows]
-        return sorted(out, key=lambda d: d.id)
 
     def delivered(
         self, delivery_id: int, case_id: int, user_message_id: int, group_message_ids: Sequence[int], direction: str
@@ -301,21 +316,152 @@ class SqlStore:
     def give_up(self, delivery_id: int, error: str) -> None:
         self._write("UPDATE deliveries SET status = 'failed', last_error = ? WHERE id = ?", (error[:200], delivery_id))
 
-    # ---- updates --------------------------------------------------------------------------------------------
-    def seen(self, update_id: int) -> bool:
-        return self._one("SELECT 1 FROM updates_seen WHERE update_id = ?", (update_id,)) is not None
+    def delivery_heads(self) -> list[tuple[str, int]]:
+        """The oldest delivery still owed in each lane: a lane is sent in order, one message at a time."""
+        rows = self._all(
+            "SELECT lane, MIN(id) FROM deliveries WHERE status IN ('pending', 'sending') GROUP BY lane ORDER BY 2"
+        )
+        return [(str(r[0]), int(r[1])) for r in rows]
 
-    def first_sight(self, update_id: int) -> bool:
-        now = time.time()
-        seen = (
+    def claim_delivery(self, delivery_id: int, lease: float = SENDING_LEASE) -> Delivery | None:
+        """Lease one delivery if it is due and nobody holds it; None when another worker was first or it waits."""
+        now = self.clock()
+        with self._lock:
+            row = self._run(
+                "UPDATE deliveries SET status = 'sending', due_at = ?, attempts = attempts + 1 "
+                "WHERE id = ? AND status IN ('pending', 'sending') AND due_at <= ? "
+                "RETURNING id, case_id, direction, payload, attempts, status, lane",
+                (now + lease, delivery_id, now),
+            ).fetchone()
+        if row is None:
+            return None
+        return Delivery(int(row[0]), int(row[1]), row[2], json.loads(row[3]), int(row[4]), row[5], row[6])
+
+    def open_cases(self) -> int:
+        return int(self._one("SELECT COUNT(*) FROM cases WHERE status = 'open'")[0])
+
+    def pending_deliveries(self) -> int:
+        return int(self._one("SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'sending')")[0])
+
+    # ---- inbox ----------------------------------------------------------------------------------------------
+    def inbox_put(self, items: Sequence[tuple[int, str, str, str]]) -> int:
+        """Write (update id, lane, kind, raw JSON) rows in one transaction; a known update id is ignored."""
+        now = self.clock()
+        added = 0
+        with self._transaction():
+            for update_id, lane, kind, raw in items:
+                added += self._run(
+                    "INSERT INTO inbox (update_id, lane, kind, raw, received_at) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
+                    (update_id, lane, kind, raw, now),
+                ).rowcount
+        return added
+
+    def inbox_claim(self, lease: float, limit: int = 32) -> list[InboxItem]:
+        """Lease the first pending update of each lane whose earlier updates are all done."""
+        now = self.clock()
+        lock = " FOR UPDATE SKIP LOCKED" if self.dialect == "postgres" else ""
+        with self._transaction():
+            heads = self._run(
+                "SELECT update_id FROM inbox i WHERE status = 'pending' AND lease_until <= ? AND NOT EXISTS ("
+                "SELECT 1 FROM inbox j WHERE j.status = 'pending' AND j.lane = i.lane AND j.update_id < i.update_id)"
+                f" ORDER BY update_id LIMIT ?{lock}",
+                (now, limit),
+            ).fetchall()
+            claimed = []
+            for (update_id,) in heads:
+                row = self._run(
+                    "UPDATE inbox SET lease_until = ?, attempts = attempts + 1 "
+                    "WHERE update_id = ? AND status = 'pending' AND lease_until <= ? "
+                    "RETURNING update_id, lane, kind, raw, attempts",
+                    (now + lease, update_id, now),
+                ).fetchone()
+                if row is not None:
+                    claimed.append(InboxItem(int(row[0]), row[1], row[2], row[3], int(row[4])))
+        return claimed
+
+    def inbox_renew(self, update_ids: Sequence[int], lease: float) -> None:
+        """Extend the lease of updates still in hand, so a slow one is not taken by another worker meanwhile."""
+        until = self.clock() + lease
+        with self._transaction():
+            for update_id in update_ids:
+                self._run(
+                    "UPDATE inbox SET lease_until = ? WHERE update_id = ? AND status = 'pending'", (until, update_id)
+                )
+
+    def inbox_done(self, update_id: int) -> None:
+        """Handled: the id stays (a redelivery is ignored), the update's content goes."""
+        self._write("UPDATE inbox SET status = 'done', raw = '', lease_until = 0 WHERE update_id = ?", (update_id,))
+
+    def inbox_skip(self, update_id: int) -> None:
+        """Unreadable: kept for diagnosis (see inbox_purge), never retried."""
+        self._write("UPDATE inbox SET status = 'skipped', lease_until = 0 WHERE update_id = ?", (update_id,))
+
+    def inbox_release(self, update_ids: Sequence[int]) -> None:
+        """Give claimed updates back at once (a graceful stop), rather than after their lease."""
+        with self._transaction():
+            for update_id in update_ids:
+                self._run("UPDATE inbox SET lease_until = 0 WHERE update_id = ? AND status = 'pending'", (update_id,))
+
+    def inbox_depth(self) -> int:
+        return int(self._one("SELECT COUNT(*) FROM inbox WHERE status = 'pending'")[0])
+
+    def inbox_status(self, update_id: int) -> str | None:
+        row = self._one("SELECT status FROM inbox WHERE update_id = ?", (update_id,))
+        return None if row is None else str(row[0])
+
+    def inbox_purge(self, done_kept: float, raw_kept: float) -> int:
+        """Forget handled update ids after `done_kept` seconds and skipped updates after `raw_kept`."""
+        now = self.clock()
+        with self._transaction():
+            done = self._run("DELETE FROM inbox WHERE status = 'done' AND received_at < ?", (now - done_kept,)).rowcount
+            skipped = self._run(
+                "DELETE FROM inbox WHERE status = 'skipped' AND received_at < ?", (now - raw_kept,)
+            ).rowcount
+        return int(done) + int(skipped)
+
+    # ---- shared between replicas ----------------------------------------------------------------------------
+    def remember_pages(self, chat_id: str, message_id: str, buttons: str) -> None:
+        now = self.clock()
+        with self._transaction():
+            self._run(
+                "INSERT INTO pages (chat_id, message_id, buttons, created_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (chat_id, message_id) DO UPDATE SET buttons = excluded.buttons",
+                (chat_id, message_id, buttons, now),
+            )
+            self._run("DELETE FROM pages WHERE created_at < ?", (now - PAGES_KEPT,))
+
+    def pages_of(self, chat_id: str, message_id: str) -> str | None:
+        row = self._one("SELECT buttons FROM pages WHERE chat_id = ? AND message_id = ?", (chat_id, message_id))
+        return None if row is None else str(row[0])
+
+    def count_message(self, user_id: str, minute: int) -> int:
+        """Count one message in the user's minute (all replicas together); returns the minute's count so far."""
+        with self._transaction():
+            row = self._run(
+                "INSERT INTO flood (user_id, minute, count) VALUES (?, ?, 1) ON CONFLICT (user_id, minute) "
+                "DO UPDATE SET count = flood.count + 1 RETURNING count",
+                (user_id, minute),
+            ).fetchone()
+            if row[0] == 1:  # a user's first message of a minute sweeps the minutes gone
+                self._run("DELETE FROM flood WHERE user_id = ? AND minute < ?", (user_id, minute - 1))
+        return int(row[0])
+
+    def forget_flood(self, before_minute: int) -> None:
+        self._write("DELETE FROM flood WHERE minute < ?", (before_minute,))
+
+    def take_job(self, name: str, holder: str, seconds: float) -> bool:
+        """A lease on a periodic job, so one replica at a time runs it."""
+        now = self.clock()
+        return (
             self._write(
-                "INSERT INTO updates_seen (update_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING", (update_id, now)
+                "INSERT INTO job_leases (name, holder, until) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                "holder = excluded.holder, until = excluded.until WHERE job_leases.until < ? "
+                "OR job_leases.holder = excluded.holder",
+                (name, holder, now + seconds, now),
             )
             == 1
         )
-        if seen and update_id % 100 == 0:
-            self._write("DELETE FROM updates_seen WHERE seen_at < ?", (now - SEEN_KEPT,))
-        return seen
 
     # ---- bans -----------------------------------------------------------------------------------------------
     def ban(self, user_id: str) -> None:

@@ -10,9 +10,11 @@ import asyncio
 import html
 import itertools
 import json
+import queue
 import re
 import threading
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,6 +107,7 @@ class FakeTelegram:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     failures: dict[str, list[ApiError]] = field(default_factory=dict)
     webhook: dict[str, Any] = field(default_factory=dict)
+    arrived: dict[tuple[int, int], float] = field(default_factory=dict)  # (chat, message id) → monotonic time
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.RLock = field(default_factory=threading.RLock)
@@ -149,6 +152,7 @@ class FakeTelegram:
             **{k: v for k, v in fields.items() if v is not None},
         }
         self.messages.setdefault(chat_id, []).append(message)
+        self.arrived[(chat_id, message["message_id"])] = time.monotonic()
         self.changed.notify_all()
         return message
 
@@ -473,6 +477,7 @@ class FakeBotApiServer:
         self._loop = asyncio.new_event_loop()
         self._runner: web.AppRunner | None = None
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._pushing = threading.Event()
 
     @property
     def base_url(self) -> str:
@@ -508,7 +513,53 @@ class FakeBotApiServer:
         asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=10)
         return self
 
+    def push_webhook(self, connections: int = 4) -> None:
+        """Like Telegram in webhook mode: post each update to the webhook set, again and again until it gets 200."""
+        pending: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.pushed: list[tuple[int, float]] = []  # (update id, when it was accepted)
+
+        def feed() -> None:
+            sent = 0
+            while not self._pushing.is_set():
+                with self.fake._lock:
+                    fresh = self.fake.updates[sent:]
+                    sent = len(self.fake.updates)
+                for update in fresh:
+                    pending.put(update)
+                time.sleep(0.01)
+
+        def post() -> None:
+            while not self._pushing.is_set():
+                try:
+                    update = pending.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+                hook = self.fake.webhook
+                request = urllib.request.Request(
+                    str(hook.get("url", "")),
+                    data=json.dumps(update).encode(),
+                    method="POST",
+                    headers={
+                        "Content-Type": "application/json",
+                        "X-Telegram-Bot-Api-Secret-Token": str(hook.get("secret_token", "")),
+                    },
+                )
+                try:
+                    with urllib.request.urlopen(request, timeout=10) as response:
+                        ok = response.status == 200
+                except (OSError, ValueError):
+                    ok = False
+                if ok:
+                    self.pushed.append((update["update_id"], time.monotonic()))
+                else:
+                    time.sleep(0.1)
+                    pending.put(update)  # Telegram tries again later
+
+        for target in (feed, *([post] * connections)):
+            threading.Thread(target=target, daemon=True).start()
+
     def stop(self) -> None:
+        self._pushing.set()
         if self._runner is not None:
             asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)

@@ -1,23 +1,23 @@
 """The Telegram channel: updates become the engine's inbound messages, actions become Bot API calls.
 
-The only module that imports `telegram`. It decides nothing about what to answer; it translates, relays hand-off
-messages through the store's delivery queue (so a crash, a deleted topic or a refusal loses nothing), and keeps
-Telegram's limits.
+This package is the only one that imports `telegram`. It decides nothing about what to answer; it translates,
+relays hand-off messages through the store's delivery queue (so a crash, a deleted topic or a refusal loses nothing),
+and keeps Telegram's limits.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import time
 import traceback
 import uuid
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz, process
 from telegram import (
@@ -38,7 +38,12 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
+from bot.channels.delivery import DeliveryWorker
 from bot.channels.flood import FloodGate
+from bot.channels.health import Metrics
+from bot.channels.inbox import InboxWorker
+from bot.channels.pacing import Pacer
+from bot.channels.telegram.receive import retry_seconds
 from bot.channels.text import fits_callback, rows, split_message, to_html
 from bot.dialogue import strings as s
 from bot.dialogue.actions import (
@@ -58,7 +63,7 @@ from bot.dialogue.engine import Engine
 from bot.handoff.card import card_details, card_text, topic_name
 from bot.handoff.hours import WorkingHours
 from bot.settings import Settings
-from bot.store.base import Case, Delivery
+from bot.store.base import Case, Delivery, InboxItem
 
 log = logging.getLogger("oncobot.telegram")
 
@@ -66,8 +71,11 @@ PAGE = 8  # choices shown at once; more go behind "›"
 MEMBER_STATUSES = {"creator", "administrator", "member"}
 MEMBERSHIP_TTL = timedelta(minutes=2)
 MAX_ATTEMPTS = 12
-FLUSH_EVERY = 2.0  # seconds between passes over the delivery queue
+FLUSH_EVERY = 2.0  # seconds a relay waits for its case's topic being made elsewhere
+DONE_KEPT = 2 * 86400.0  # handled update ids are remembered this long (Telegram redelivers within a day)
+RAW_KEPT = 3 * 86400.0  # an update that could not be read is kept this long for diagnosis, then erased
 EDITED_IN_PLACE = ("menu:", "region:", "pg:")
+PRIVATE_BUTTONS = ("handoff", "intake", "rate", "forget")  # a user's own matters: never acted on in a group
 COMMANDS = (
     ("start", s.MENU_BACK),
     ("help", s.CMD_HELP),
@@ -83,11 +91,6 @@ TOPIC_CLOSED = ("topic_closed", "topic closed")
 
 def user_key(user_id: int) -> str:
     return f"tg:{user_id}"
-
-
-def _retry_seconds(exc: RetryAfter) -> float:
-    value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def in_thread(thread: int, forum: bool) -> dict[str, Any]:
@@ -108,7 +111,7 @@ class TelegramChannel:
         self.hours = WorkingHours.parse(
             settings.coordinator_hours, settings.coordinator_holidays, settings.coordinator_timezone
         )
-        self.flood = FloodGate(settings.flood_per_minute)
+        self.flood = FloodGate(settings.flood_per_minute, self.store)
         self.group = settings.coordinator_chat_id
         self.group_lang = (
             settings.coordinator_language
@@ -117,8 +120,11 @@ class TelegramChannel:
         )
         self._forum: bool | None = None
         self._members: dict[int, tuple[bool, datetime]] = {}
-        self._pages: OrderedDict[tuple[int, int], tuple[Button, ...]] = OrderedDict()
-        self._flush_lock = asyncio.Lock()
+        self.deliveries = DeliveryWorker(self.store, self.send_delivery, Pacer(), lease=settings.lease_seconds)
+        self.inbox = InboxWorker(self.store, self.handle_item, lease=settings.lease_seconds)
+        self.replica = uuid.uuid4().hex[:12]  # who holds a periodic job's lease
+        self.metrics = Metrics(settings.answer_threshold, settings.suggest_threshold)
+        self.metrics.watch(self.store)
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
 
     # ---- building --------------------------------------------------------------------------------------------
@@ -153,7 +159,7 @@ class TelegramChannel:
         except TelegramError as exc:  # a menu we could not set must not keep the assistant from answering
             log.warning("could not register the command menu: %s", type(exc).__name__)
         if application.job_queue is not None:
-            application.job_queue.run_repeating(self._flush_job, interval=FLUSH_EVERY, first=0.5, name="deliveries")
+            application.job_queue.run_repeating(self._tidy_job, interval=60, first=5, name="tidy")
             if self.settings.retention_days:
                 application.job_queue.run_repeating(self._retention_job, interval=6 * 3600, first=60, name="retention")
         if self.group is None:
@@ -177,8 +183,6 @@ class TelegramChannel:
     # ---- dispatch ----------------------------------------------------------------------------------------------
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Every update once: a redelivered update id is skipped; it is marked only once fully handled."""
-        if self.store.seen(update.update_id):
-            return
         if update.inline_query is not None:
             await self.on_inline(update)
         elif update.callback_query is not None:
@@ -192,7 +196,26 @@ class TelegramChannel:
                 await self.on_private_message(message)
             elif chat.type in (ChatType.GROUP, ChatType.SUPERGROUP) and update.message is not None:
                 await self.on_group_message(message)
-        self.store.first_sight(update.update_id)
+
+    async def handle_item(self, item: InboxItem) -> bool:
+        """One update from the inbox: False (kept, skipped) when this python-telegram-bot cannot read it."""
+        assert self.application is not None, "build() first"
+        try:
+            update = Update.de_json(json.loads(item.raw), self.application.bot)
+        except Exception as exc:  # an update newer or older than the library: its id and type only, never text
+            log.warning("update %s (%s) cannot be read: %s; skipped", item.update_id, item.kind, type(exc).__name__)
+            self.metrics.skipped.inc()
+            return False
+        self.metrics.updates.labels(item.kind).inc()
+        await self.application.process_update(update)
+        return True
+
+    async def think(self, inbound: Inbound) -> Turn:
+        """The engine's turn, off the event loop (it reads and writes the store), timed for the metrics."""
+        started = time.perf_counter()
+        turn = await asyncio.to_thread(self.engine.handle, inbound)
+        self.metrics.turn(turn, time.perf_counter() - started)
+        return turn
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log a trace id and the kind of update, never text or names; apologise to the user."""
@@ -219,12 +242,12 @@ class TelegramChannel:
         )
         if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
             user = update.effective_user
-            lang = self._lang_of(user_key(user.id), user.language_code if user else None) if user else "en"
+            lang = await self._lang_of(user_key(user.id), user.language_code if user else None) if user else "en"
             with contextlib.suppress(TelegramError):
                 await self._bot().send_message(update.effective_chat.id, self.ui.gettext(lang, s.SORRY))
 
-    def _lang_of(self, user: str, hint: str | None) -> str:
-        return self.engine.language_for(self.store.load_user(user), hint)
+    async def _lang_of(self, user: str, hint: str | None) -> str:
+        return self.engine.language_for(await asyncio.to_thread(self.store.load_user, user), hint)
 
     # ---- users -------------------------------------------------------------------------------------------------
     async def on_private_message(self, message: Message) -> None:
@@ -232,10 +255,12 @@ class TelegramChannel:
         if sender is None or sender.is_bot:
             return
         user = user_key(sender.id)
-        verdict = self.flood.check(user)
-        if verdict != "ok" and self.store.current_case(user) is None:  # never drop what goes to a coordinator
+        verdict = await asyncio.to_thread(self.flood.check, user)
+        if verdict != "ok" and await asyncio.to_thread(self.store.current_case, user) is None:
+            # a user with an open case is never held back: what they write goes to a coordinator
+            self.metrics.throttled.inc()
             if verdict == "warn":
-                lang = self._lang_of(user, sender.language_code)
+                lang = await self._lang_of(user, sender.language_code)
                 await self._send(message.chat_id, Reply(self.ui.gettext(lang, s.FLOODING), lang))
             return
         text = message.text or message.caption
@@ -258,7 +283,7 @@ class TelegramChannel:
             location=location,
             media=media or (text is not None and message.text is None),
         )
-        turn = self.engine.handle(inbound)
+        turn = await self.think(inbound)
         await self.perform(turn, message.chat_id, user, source=message)
 
     async def on_group_message(self, message: Message) -> None:
@@ -280,7 +305,7 @@ class TelegramChannel:
             return  # a command for another bot
         cleaned = text.replace(f"@{me}", " ").strip() if me else text
         user = f"tgg:{message.chat_id}:{message.from_user.id}"
-        turn = self.engine.handle(Inbound(user, text=cleaned, language_hint=message.from_user.language_code))
+        turn = await self.think(Inbound(user, text=cleaned, language_hint=message.from_user.language_code))
         await self.perform(self._for_group(turn), message.chat_id, user, reply_to=message.message_id)
 
     @staticmethod
@@ -303,27 +328,41 @@ class TelegramChannel:
         message = query.message if isinstance(query.message, Message) else None
         with contextlib.suppress(TelegramError):
             await query.answer()
-        if data.startswith("pg:") and message is not None:
+        if message is None or not self._may_press(message, sender.id, data):
+            return  # answered, and nothing else: the press is not the presser's to make there
+        if data.startswith("pg:"):
             await self._turn_page(message, int(data[3:]) if data[3:].isdigit() else 0)
             return
-        in_group = message is not None and message.chat.type != ChatType.PRIVATE
-        if in_group and message is not None:
+        in_group = message.chat.type != ChatType.PRIVATE
+        if in_group:
             user = f"tgg:{message.chat.id}:{sender.id}"
-        turn = self.engine.handle(Inbound(user, payload=data, language_hint=sender.language_code))
+        turn = await self.think(Inbound(user, payload=data, language_hint=sender.language_code))
         if in_group:
             turn = self._for_group(turn)
-        chat_id = message.chat.id if message is not None else sender.id
         replies = turn.replies
-        in_place = message is not None and data.startswith(EDITED_IN_PLACE) and len(turn.actions) == len(replies) == 1
-        if in_place and message is not None and await self._edit(message, replies[0]):
+        in_place = data.startswith(EDITED_IN_PLACE) and len(turn.actions) == len(replies) == 1
+        if in_place and await self._edit(message, replies[0]):
             return
-        await self.perform(turn, chat_id, user)
+        await self.perform(turn, message.chat.id, user)
+
+    def _may_press(self, message: Message, presser: int, data: str) -> bool:
+        """A button acts only where it was shown: its user's own private chat, or a group for group buttons.
+
+        A press on another user's private message, any press in the coordinators' group, and a private matter
+        (hand-off, intake, rating, erasure) pressed in a group do nothing.
+        """
+        chat = message.chat
+        if chat.type == ChatType.PRIVATE:
+            return chat.id == presser
+        if self.group is not None and chat.id == self.group:
+            return False
+        return data.partition(":")[0] not in PRIVATE_BUTTONS
 
     async def on_inline(self, update: Update) -> None:
         """`@bot curie` in any chat: matching centres, each as a card the user can send."""
         query = update.inline_query
         assert query is not None
-        lang = self._lang_of(user_key(query.from_user.id), query.from_user.language_code)
+        lang = await self._lang_of(user_key(query.from_user.id), query.from_user.language_code)
         kb = self.engine.kb
         ids: list[str] = []
         text = query.query.strip()
@@ -339,7 +378,7 @@ class TelegramChannel:
             ids = list(kb.centres)
         intent = kb.intents.get("centre_location_contact")
         results = []
-        for centre_id in ids[:10]:
+        for centre_id in list(dict.fromkeys(ids))[:10]:  # each centre once: result ids must be unique
             centre = kb.centres[centre_id]
             body = self.engine.render.render(intent, lang, centre_id).text if intent else centre.name
             links = self.engine.render.centre_buttons(centre, lang)
@@ -372,7 +411,8 @@ class TelegramChannel:
             elif isinstance(action, Handoff) and action.event == "requested":
                 await self.open_case(action, chat_id)
             elif isinstance(action, Relay) and source is not None:
-                self.store.enqueue(
+                await asyncio.to_thread(
+                    self.store.enqueue,
                     action.case_id,
                     "to_group",
                     {
@@ -383,7 +423,7 @@ class TelegramChannel:
                     },
                     dedupe=f"in:{chat_id}:{source.message_id}",
                 )
-                await self.flush()
+                self.deliveries.poke()
             elif isinstance(action, CaseDetails):
                 await self.add_details(action)
             elif isinstance(action, Rated):
@@ -413,7 +453,7 @@ class TelegramChannel:
                 log.info("a chat refuses messages (the user blocked the bot)")
                 return None
             if last and sent is not None and len(self._choices(reply.buttons)) > PAGE:
-                self._remember_pages(sent, reply)
+                await self._remember_pages(sent, reply)
         return sent
 
     async def _edit(self, message: Message, reply: Reply) -> bool:
@@ -427,7 +467,7 @@ class TelegramChannel:
         except BadRequest as exc:
             return "not modified" in str(exc).lower()
         if len(self._choices(reply.buttons)) > PAGE:
-            self._remember_pages(message, reply)
+            await self._remember_pages(message, reply)
         return True
 
     @staticmethod
@@ -453,15 +493,16 @@ class TelegramChannel:
             keyboard.append(nav)
         return InlineKeyboardMarkup(keyboard) if keyboard else None
 
-    def _remember_pages(self, message: Message, reply: Reply) -> None:
-        self._pages[(message.chat.id, message.message_id)] = reply.buttons
-        while len(self._pages) > 5000:
-            self._pages.popitem(last=False)
+    async def _remember_pages(self, message: Message, reply: Reply) -> None:
+        """Kept in the store, so a page turned on any replica finds the list."""
+        buttons = json.dumps([[b.id, b.label, b.url] for b in reply.buttons], ensure_ascii=False)
+        await asyncio.to_thread(self.store.remember_pages, str(message.chat.id), str(message.message_id), buttons)
 
     async def _turn_page(self, message: Message, page: int) -> None:
-        remembered = self._pages.get((message.chat.id, message.message_id))
-        if remembered is None:
+        kept = await asyncio.to_thread(self.store.pages_of, str(message.chat.id), str(message.message_id))
+        if kept is None:
             return
+        remembered = tuple(Button(id_, label, url) for id_, label, url in json.loads(kept))
         with contextlib.suppress(BadRequest):
             await message.edit_reply_markup(self._markup(remembered, page))
 
@@ -470,7 +511,9 @@ class TelegramChannel:
         return self.ui.gettext(self.group_lang, msgid)
 
     async def open_case(self, event: Handoff, chat_id: int) -> None:
-        case, created = self.store.open_case(event.user_id, str(chat_id), event.language, unanswered=event.unanswered)
+        case, created = await asyncio.to_thread(
+            self.store.open_case, event.user_id, str(chat_id), event.language, unanswered=event.unanswered
+        )
         if created:
             await self._ensure_thread(case)
         if not self.hours.is_open(datetime.now(UTC)):
@@ -482,8 +525,10 @@ class TelegramChannel:
 
     async def add_details(self, details: CaseDetails) -> None:
         """What the user told after consenting: kept on the case and shown in its topic."""
-        self.store.set_case_details(details.case_id, details.user_type, details.country, details.topic)
-        case = self.store.get_case(details.case_id)
+        await asyncio.to_thread(
+            self.store.set_case_details, details.case_id, details.user_type, details.country, details.topic
+        )
+        case = await asyncio.to_thread(self.store.get_case, details.case_id)
         if case is not None:
             told = replace(case, user_type=details.user_type, country=details.country, topic=details.topic)
             lines = card_details(told, self.ui, self.group_lang)  # only what this step told
@@ -510,12 +555,12 @@ class TelegramChannel:
         """The case's topic (forum) or header (plain group), created once even with several replicas."""
         if self.group is None:
             return None
-        fresh = self.store.get_case(case.id)
+        fresh = await asyncio.to_thread(self.store.get_case, case.id)
         if fresh is None:
             return None
         if fresh.thread_id is not None and fresh.thread_id > 0:
             return fresh
-        if fresh.thread_id == -1 or not self.store.claim_thread(case.id):
+        if fresh.thread_id == -1 or not await asyncio.to_thread(self.store.claim_thread, case.id):
             return None  # another worker is creating it; the delivery waits for its next pass
         try:
             card = card_text(fresh, self.ui, self.group_lang, forum=await self.is_forum())
@@ -536,19 +581,19 @@ class TelegramChannel:
             else:
                 sent = await self._bot().send_message(self.group, card)
                 thread = int(sent.message_id)
-            self.store.set_thread(case.id, thread)
-            self.store.link(case.id, 0, sent.message_id, "card")
+            await asyncio.to_thread(self.store.set_thread, case.id, thread)
+            await asyncio.to_thread(self.store.link, case.id, 0, sent.message_id, "card")
         except BaseException:
-            self.store.set_thread(case.id, None)  # let the next pass try again
+            await asyncio.to_thread(self.store.set_thread, case.id, None)  # let the next pass try again
             raise
-        return self.store.get_case(case.id)
+        return await asyncio.to_thread(self.store.get_case, case.id)
 
     async def _recreate_thread(self, case: Case) -> Case | None:
-        self.store.set_thread(case.id, None)
+        await asyncio.to_thread(self.store.set_thread, case.id, None)
         return await self._ensure_thread(case)
 
     async def _tell_group(self, case_id: int, text: str) -> None:
-        case = self.store.get_case(case_id)
+        case = await asyncio.to_thread(self.store.get_case, case_id)
         if case is None or self.group is None or case.thread_id is None or case.thread_id <= 0:
             return
         with contextlib.suppress(TelegramError):
@@ -572,55 +617,75 @@ class TelegramChannel:
                     )
 
     # ---- deliveries --------------------------------------------------------------------------------------------
-    async def _flush_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        self.flood.forget_idle()  # bounded memory: users quiet for a minute are dropped from the gate
-        await self.flush()
+    async def _tidy_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Bounded memory and a bounded inbox: idle users leave the gate, handled update ids go after two days."""
+        await asyncio.to_thread(self.flood.forget_idle)
+        if await asyncio.to_thread(self.store.take_job, "inbox-purge", self.replica, 50.0):
+            await asyncio.to_thread(self.store.inbox_purge, DONE_KEPT, RAW_KEPT)
 
     async def _retention_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Purge closed cases past the retention period, on one replica at a time."""
         days = self.settings.retention_days
-        if days:
-            purged = self.store.purge_closed(days)
+        if days and await asyncio.to_thread(self.store.take_job, "retention", self.replica, 6 * 3600 - 60):
+            purged = await asyncio.to_thread(self.store.purge_closed, days)
             await self._forget_threads([c.thread_id for c in purged if c.thread_id and c.thread_id > 0])
 
     async def flush(self) -> None:
-        """Send what is due; failures wait and retry, permanent ones are reported to the coordinators."""
-        async with self._flush_lock:
-            for delivery in self.store.due_deliveries():
-                try:
-                    await self._deliver(delivery)
-                except RetryAfter as exc:
-                    self.store.postpone(delivery.id, _retry_seconds(exc) + 0.5, "retry after")
-                except (TimedOut, NetworkError) as exc:
-                    if delivery.attempts >= MAX_ATTEMPTS:
-                        await self._undeliverable(delivery, type(exc).__name__)
-                    else:
-                        self.store.postpone(delivery.id, min(300.0, 2.0**delivery.attempts), type(exc).__name__)
-                except _Wait:
-                    self.store.postpone(delivery.id, FLUSH_EVERY, "waiting for the topic")
-                except Forbidden as exc:
-                    await self._undeliverable(delivery, "blocked", str(exc))
-                except BadRequest as exc:
-                    await self._undeliverable(delivery, "refused", str(exc))
+        """Send every delivery that is due and within the budgets (tests; the worker does this continuously)."""
+        await self.deliveries.flush()
 
-    async def _deliver(self, delivery: Delivery) -> None:
-        case = self.store.get_case(delivery.case_id)
+    async def send_delivery(self, delivery: Delivery) -> int:
+        """One delivery, its outcome recorded: sent, postponed (rate limit, network, topic being made) or refused.
+
+        `BadRequest` is a kind of `NetworkError` in python-telegram-bot: a permanent refusal is told apart first.
+        """
+        try:
+            return await self._deliver(delivery)
+        except RetryAfter as exc:
+            self.metrics.retried.inc()
+            await asyncio.to_thread(self.store.postpone, delivery.id, retry_seconds(exc) + 0.5, "retry after")
+        except _Wait:
+            await asyncio.to_thread(self.store.postpone, delivery.id, FLUSH_EVERY, "waiting for the topic")
+        except Forbidden as exc:
+            await self._undeliverable(delivery, "blocked", str(exc))
+        except BadRequest as exc:
+            await self._undeliverable(delivery, "refused", str(exc))
+        except (TimedOut, NetworkError) as exc:
+            if delivery.attempts >= MAX_ATTEMPTS:
+                await self._undeliverable(delivery, type(exc).__name__)
+            else:
+                self.metrics.retried.inc()
+                await asyncio.to_thread(
+                    self.store.postpone, delivery.id, min(300.0, 2.0**delivery.attempts), type(exc).__name__
+                )
+        return 1
+
+    async def _deliver(self, delivery: Delivery) -> int:
+        case = await asyncio.to_thread(self.store.get_case, delivery.case_id)
         if case is None:
-            self.store.give_up(delivery.id, "case erased")
-            return
+            await asyncio.to_thread(self.store.give_up, delivery.id, "case erased")
+            return 0
         payload = delivery.payload
         if delivery.direction == "to_group":
-            await self._deliver_to_group(delivery, case, payload)
+            return await self._deliver_to_group(delivery, case, payload)
         else:
-            answered = self.store.user_message_for(case.id, payload["reply_to"]) if payload.get("reply_to") else None
+            answered = (
+                await asyncio.to_thread(self.store.user_message_for, case.id, payload["reply_to"])
+                if payload.get("reply_to")
+                else None
+            )
             copied = await self._bot().copy_message(
                 chat_id=int(case.chat_id),
                 from_chat_id=payload["from_chat_id"],
                 message_id=payload["message_id"],
                 reply_parameters=ReplyParameters(answered, allow_sending_without_reply=True) if answered else None,
             )
-            self.store.delivered(delivery.id, case.id, int(copied.message_id), [payload["message_id"]], "out")
+            await asyncio.to_thread(
+                self.store.delivered, delivery.id, case.id, int(copied.message_id), [payload["message_id"]], "out"
+            )
+            return 1
 
-    async def _deliver_to_group(self, delivery: Delivery, case: Case, payload: dict[str, Any]) -> None:
+    async def _deliver_to_group(self, delivery: Delivery, case: Case, payload: dict[str, Any]) -> int:
         if self.group is None:
             raise _Wait
         current = await self._ensure_thread(case)
@@ -638,7 +703,9 @@ class TelegramChannel:
                     )
                     group_ids.append(int(flag.message_id))
                 answered = (
-                    self.store.group_message_for(case.id, payload["reply_to"]) if payload.get("reply_to") else None
+                    await asyncio.to_thread(self.store.group_message_for, case.id, payload["reply_to"])
+                    if payload.get("reply_to")
+                    else None
                 )
                 if forum:
                     copied = await self._bot().copy_message(
@@ -676,10 +743,12 @@ class TelegramChannel:
                     await self._bot().reopen_forum_topic(self.group, current.thread_id)
                     continue
                 raise
-        self.store.delivered(delivery.id, case.id, int(payload["message_id"]), group_ids, "in")
+        await asyncio.to_thread(self.store.delivered, delivery.id, case.id, int(payload["message_id"]), group_ids, "in")
+        return len(group_ids)
 
     async def _undeliverable(self, delivery: Delivery, reason: str, detail: str = "") -> None:
-        self.store.give_up(delivery.id, f"{reason} {detail}".strip())
+        self.metrics.undeliverable.inc()
+        await asyncio.to_thread(self.store.give_up, delivery.id, f"{reason} {detail}".strip())
         log.warning("delivery %s to %s given up: %s", delivery.id, delivery.direction, reason)
         if delivery.direction == "to_user":
             notice = (
@@ -702,11 +771,11 @@ class TelegramChannel:
         self._members[user_id] = (ok, now)
         return ok
 
-    def _case_of(self, message: Message) -> Case | None:
+    async def _case_of(self, message: Message) -> Case | None:
         if message.is_topic_message and message.message_thread_id:
-            return self.store.case_for_thread(message.message_thread_id)
+            return await asyncio.to_thread(self.store.case_for_thread, message.message_thread_id)
         if message.reply_to_message is not None:
-            return self.store.case_for_group_message(message.reply_to_message.message_id)
+            return await asyncio.to_thread(self.store.case_for_group_message, message.reply_to_message.message_id)
         return None
 
     async def on_coordinator_message(self, message: Message) -> None:
@@ -721,7 +790,7 @@ class TelegramChannel:
         ):
             return
         text = message.text or ""
-        case = self._case_of(message)
+        case = await self._case_of(message)
         if text.startswith("/"):
             if not await self.is_member(sender.id):
                 return  # commands from anyone else do nothing
@@ -731,7 +800,8 @@ class TelegramChannel:
             return
         if not await self.is_member(sender.id):
             return
-        self.store.enqueue(
+        await asyncio.to_thread(
+            self.store.enqueue,
             case.id,
             "to_user",
             {
@@ -741,7 +811,7 @@ class TelegramChannel:
             },
             dedupe=f"out:{message.chat_id}:{message.message_id}",
         )
-        await self.flush()
+        self.deliveries.poke()
 
     async def on_command(self, message: Message, case: Case | None, text: str) -> None:
         command = text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
@@ -756,49 +826,34 @@ class TelegramChannel:
         if command == "note":
             await message.reply_text(self._g(s.GROUP_NOTE))
         elif command == "close":
-            self.store.close_case(case.id)
+            await asyncio.to_thread(self.store.close_case, case.id)
             buttons = tuple(Button(f"rate:{case.id}:{n}", str(n)) for n in range(1, 6))
             await self._send(user_chat, Reply(self.ui.gettext(lang, s.CASE_CLOSED), lang))  # _send survives a block
             await self._send(user_chat, Reply(self.ui.gettext(lang, s.RATE_PROMPT), lang, buttons))
             await message.reply_text(self._g(s.GROUP_CLOSED))  # the topic stays open: the rating arrives there
         elif command == "reopen":
-            if self.store.current_case(case.user_id) is not None and not case.is_open:
+            if await asyncio.to_thread(self.store.current_case, case.user_id) is not None and not case.is_open:
                 await message.reply_text(self._g(s.GROUP_NO_CASE))
                 return
-            self.store.reopen_case(case.id)
+            await asyncio.to_thread(self.store.reopen_case, case.id)
             if await self.is_forum() and case.thread_id and case.thread_id > 0:
                 with contextlib.suppress(TelegramError):
                     await bot.reopen_forum_topic(self.group, case.thread_id)
             await self._send(user_chat, Reply(self.ui.gettext(lang, s.CASE_REOPENED), lang))
             await message.reply_text(self._g(s.GROUP_REOPENED))
         elif command == "ban":
-            self.store.ban(case.user_id)
+            await asyncio.to_thread(self.store.ban, case.user_id)
             await message.reply_text(self._g(s.GROUP_BANNED))
         elif command == "unban":
-            self.store.unban(case.user_id)
+            await asyncio.to_thread(self.store.unban, case.user_id)
             await message.reply_text(self._g(s.GROUP_UNBANNED))
         elif command == "who":
-            history = ", ".join(f"#{c.id} ({c.status})" for c in self.store.cases_of(case.user_id))
+            history = ", ".join(
+                f"#{c.id} ({c.status})" for c in await asyncio.to_thread(self.store.cases_of, case.user_id)
+            )
             card = card_text(case, self.ui, self.group_lang, forum=await self.is_forum())
             await message.reply_text(f"{card}\n\n{self._g(s.GROUP_WHO).format(tickets=history)}")
 
 
 class _Wait(Exception):
     """The topic is not there yet (being created elsewhere, or no coordinators' chat): try again shortly."""
-
-
-def run(engine: Engine, settings: Settings) -> None:
-    """Serve until SIGTERM or SIGINT: long polling by default, a webhook when WEBHOOK_URL is set."""
-    channel = TelegramChannel(engine, settings)
-    application = channel.build()
-    if settings.webhook_url:
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlsplit(settings.webhook_url).path.strip("/"),  # served at the same path the proxy forwards
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)

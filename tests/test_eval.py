@@ -77,6 +77,7 @@ def test_expected_ids_exist(real_parts: Parts, cases: list[Case]) -> None:
         "city": kb.cities,
         "organisation": kb.organisations,
         "language": set(kb.config.languages),
+        "cancer_type": kb.cancer_types,
     }
     for case in cases:
         assert case.intent in kb.intents, case

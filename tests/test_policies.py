@@ -7,7 +7,7 @@ import pytest
 from bot.dialogue.policies import Bands
 from bot.nlu.matcher import Ranked
 
-BANDS = Bands(answer=0.5, suggest=0.2, emergency=0.2, self_harm=0.15, medical=0.2)
+BANDS = Bands(answer=0.5, suggest=0.2, emergency=0.2, self_harm=0.15, self_harm_second=0.3, medical=0.2)
 
 
 def ranked(*pairs: tuple[str, float]) -> list[Ranked]:
@@ -40,8 +40,10 @@ def test_self_harm_on_top_is_answered_first_even_on_weaker_evidence() -> None:
 def test_self_harm_second_wins_over_a_did_you_mean_or_a_fallback() -> None:
     assert BANDS.crisis(ranked(("cost_quote", 0.3), ("self_harm", 0.2))) == "self_harm"
     assert BANDS.crisis(ranked(("out_of_scope", 0.6), ("self_harm", 0.2))) == "self_harm"
-    # ... but not over a clear answer: that answer gets the crisis lines above it instead.
+    # ... but not over a clear answer: that answer gets the crisis lines above it instead, unless it is strong.
     assert BANDS.crisis(ranked(("cost_quote", 0.6), ("self_harm", 0.2))) is None
+    assert BANDS.crisis(ranked(("cost_quote", 0.6), ("self_harm", 0.29))) is None
+    assert BANDS.crisis(ranked(("paediatric_cancer", 0.65), ("self_harm", 0.31))) == "self_harm"
     assert BANDS.second_crisis(ranked(("cost_quote", 0.6), ("self_harm", 0.2))) == "self_harm"
 
 

@@ -30,6 +30,7 @@ class Bands:
     suggest: float = 0.2
     emergency: float = 0.2  # an emergency is answered on weaker evidence: a false alarm costs little
     self_harm: float = 0.15  # the crisis lines cost less still when unneeded than when missing
+    self_harm_second: float = 0.3  # a second reading this strong is answered first, whatever the first one is
     medical: float = 0.2  # a medical question beside a practical one: the no-advice line goes above the answer
 
     def decide(self, ranked: list[Ranked]) -> Band:
@@ -51,14 +52,18 @@ class Bands:
         """The crisis to answer first, nothing else before it: the most likely reading, even a weak one.
 
         A self-harm reading is also answered first when the ordinary answer would only be a did-you-mean or a
-        fallback: someone who may be thinking of suicide never gets "Did you mean" or "I can't help with that".
+        fallback (someone who may be thinking of suicide never gets "Did you mean" or "I can't help with that"),
+        and when it is a strong second reading ("I wrote a letter to my children, tonight I end it").
         """
         if not ranked:
             return None
         top = ranked[0]
         if top.intent in CRISIS and top.confidence >= self._floor(top.intent):
             return top.intent
-        if self.decide(ranked) != "answer" and self.second_crisis(ranked) == SELF_HARM:
+        if self.second_crisis(ranked) == SELF_HARM and (
+            self.decide(ranked) != "answer"
+            or any(r.intent == SELF_HARM for r in ranked[1:3] if r.confidence >= self.self_harm_second)
+        ):
             return SELF_HARM
         return None
 

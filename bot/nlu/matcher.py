@@ -267,7 +267,13 @@ class Transliterated:
         classifier = learner(len(texts)).fit(with_bias(sparse), labels)
         coef = np.asarray(classifier.coef_)
         scorer = LinearScorer(coef[:, :-1], coef[:, -1] * BIAS, classifier.classes_.tolist())
-        words = {bare for text in texts for bare in skeleton(text).split() if len(bare) >= SKELETON_WORD_FROM}
+        words = {  # the skeletons of the answered questions' words: what makes a message in Latin letters a question
+            bare
+            for text, label in zip(texts, labels, strict=True)
+            if label != OUT_OF_SCOPE
+            for bare in skeleton(text).split()
+            if len(bare) >= SKELETON_WORD_FROM
+        }
         return cls(detector, features, scorer, words)
 
     def scores(self, prepared: str) -> np.ndarray:

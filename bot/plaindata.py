@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -33,10 +34,14 @@ class Codec:
         self.class_names = {cls: name for name, cls in self.classes.items()}
         self.functions = dict(functions)
         self.function_names = {id(f): name for name, f in self.functions.items()}
+        # Objects met so far in one save or load, so an object held in two places comes back as one (not thread-safe).
+        self._numbers: dict[int, int] = {}
+        self._objects: list[Any] = []
 
     def save(self, target: IO[bytes], value: Any) -> None:
         """Write the value: the marker, the document's length, the document, then each array's bytes, aligned."""
         arrays: dict[str, np.ndarray] = {}
+        self._numbers = {}
         document = self._encode(value, arrays)
         layout: dict[str, list[Any]] = {}
         offset = 0
@@ -56,7 +61,7 @@ class Codec:
     def load(self, source: Path | IO[bytes]) -> Any:
         """Read a file written by save; anything else raises ValueError."""
         try:
-            data = bytearray(source.read_bytes() if isinstance(source, Path) else source.read())
+            data = _read_all(source)
             if not data.startswith(MAGIC):
                 raise ValueError("not a file written by this codec")
             at = len(MAGIC) + 8
@@ -66,6 +71,7 @@ class Codec:
             header = json.loads(bytes(data[at : at + size]).decode("utf-8"))
             body = memoryview(data)[at + size :]
             arrays = {name: _array(body, spec) for name, spec in dict(header["arrays"]).items()}
+            self._objects = []
             return self._decode(header["value"], arrays, 0)
         except ValueError:
             raise
@@ -108,6 +114,9 @@ class Codec:
         class_name = self.class_names.get(type(value))
         if class_name is None:
             raise TypeError(f"cannot store a {type(value).__qualname__}")
+        if id(value) in self._numbers:
+            return {"R": self._numbers[id(value)]}
+        self._numbers[id(value)] = len(self._numbers)
         state = value.__getstate__()
         if not isinstance(state, dict):
             raise TypeError(f"the state of a {class_name} is not a mapping")
@@ -151,12 +160,17 @@ class Codec:
             if body not in self.functions:
                 raise ValueError(f"unknown function {body!r}")
             return self.functions[body]
+        if tag == "R":
+            if type(body) is not int or not 0 <= body < len(self._objects):
+                raise ValueError("a reference to no earlier object")
+            return self._objects[body]
         if tag == "O":
             cls = self.classes.get(_text(body))
-            state = self._decode({"D": data.get("s")}, arrays, depth)
             if cls is None:
                 raise ValueError(f"unknown class {body!r}")
             obj: Any = object.__new__(cls)
+            self._objects.append(obj)  # numbered before its state, as when it was saved
+            state = self._decode({"D": data.get("s")}, arrays, depth)
             setstate = getattr(cls, "__setstate__", None)
             if setstate is not None:
                 setstate(obj, state)
@@ -164,6 +178,17 @@ class Codec:
                 obj.__dict__.update(state)
             return obj
         raise ValueError(f"unknown tag {tag!r}")
+
+
+def _read_all(source: Path | IO[bytes]) -> bytearray:
+    """The whole file in one buffer the arrays will share (read into it: no second copy at the peak)."""
+    if not isinstance(source, Path):
+        return bytearray(source.read())
+    with source.open("rb") as fh:
+        data = bytearray(os.fstat(fh.fileno()).st_size)
+        if fh.readinto(data) != len(data):
+            raise ValueError("the file changed while read")
+    return data
 
 
 def _array(body: memoryview, spec: Any) -> np.ndarray:

@@ -118,6 +118,7 @@ def test_the_shipped_content_comes_back_from_the_cache_answering_the_same(real_p
     stored.seek(0)
     again = _codec().load(stored)
     assert again.kb == real_parts.kb
+    assert again.matcher.entities is again.entities  # one index, as when it was built, not two copies
     assert _answers(again) == _answers(real_parts)
     for text in QUESTIONS:
         assert again.languages.guess(text) == real_parts.languages.guess(text)

@@ -142,9 +142,12 @@ def _save_compiled(cache_dir: Path, fingerprint: str, compiled: Compiled) -> Non
         cache_dir.mkdir(parents=True, exist_ok=True)
         path = _cache_file(cache_dir, fingerprint)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            _codec().save(fh, (_cache_key(fingerprint), compiled))
-        tmp.replace(path)
+        try:
+            with tmp.open("wb") as fh:
+                _codec().save(fh, (_cache_key(fingerprint), compiled))
+            tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)
         for old in cache_dir.glob("compiled-*"):  # older versions, and the pickles of older code: never read
             if old != path and old.suffix in (".data", ".npz", ".pickle"):
                 old.unlink(missing_ok=True)

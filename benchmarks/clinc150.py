@@ -3,9 +3,10 @@
 Run: python benchmarks/clinc150.py [--data FILE] [--scale N] [--vectors auto|none|FILE] [--encoder auto|none|DIR]
 The data file is taken from --data, else from ../shared/bench/clinc150/data_full.json beside the repository.
 Up to three configurations are measured: the matcher alone (TF-IDF, as the shipped assistant runs it), with word
-vectors distilled from all-MiniLM-L6-v2 (bot.nlu.vectors), and with that model's first two layers as a sentence
-encoder (bot.nlu.encoder). "auto" (the default) distils or exports them once into the user's cache folder when the
-optional extra "export" is installed, uses what that folder already holds otherwise, and else skips the configuration.
+vectors distilled from all-MiniLM-L6-v2 (benchmarks/embedders/vectors.py), and with that model's first two layers as a
+sentence encoder (benchmarks/embedders/encoder.py). "auto" (the default) distils or exports them once into the user's
+cache folder when the dependency group "export" is installed, uses what that folder already holds otherwise, and else
+skips the configuration.
 Protocol: the matcher is built from the train split (15,000 in-scope examples, and the 100 oos_train ones as one
 more intent, "oos", as the published "oos-train" columns did); the confidence threshold below which a message counts
 as out of scope is chosen on val + oos_val only; test + oos_test are answered once, for the figures reported.
@@ -323,7 +324,7 @@ def cache_folder() -> Path:
 
 def word_vectors(choice: str) -> Embedder | None:
     """The vectors asked for: none, a file, or (auto) those distilled once and kept in the user's cache folder."""
-    from bot.nlu.vectors import VECTORS_VERSION, WordVectors, distil
+    from benchmarks.embedders.vectors import VECTORS_VERSION, WordVectors, distil
 
     if choice == "none":
         return None
@@ -336,7 +337,7 @@ def word_vectors(choice: str) -> Embedder | None:
         start = time.perf_counter()
         vectors = distil()
     except ImportError as missing:
-        print(f"(no distilled vectors: {missing.name} is not installed: pip install '.[export]')")
+        print(f"(no distilled vectors: {missing.name} is not installed: pip install --group export)")
         return None
     cache.parent.mkdir(parents=True, exist_ok=True)
     vectors.save(cache)
@@ -348,7 +349,7 @@ def sentence_encoder(choice: str) -> Embedder | None:
     """The encoder asked for: none, a folder, or (auto) the one exported once into the user's cache folder."""
     if choice == "none":
         return None
-    from bot.nlu.encoder import LAYERS, MODEL_FILE, Encoder, export
+    from benchmarks.embedders.encoder import LAYERS, MODEL_FILE, Encoder, export
 
     folder = cache_folder() / f"minilm-{LAYERS}-layers"
     try:
@@ -359,7 +360,7 @@ def sentence_encoder(choice: str) -> Embedder | None:
         start = time.perf_counter()
         encoder = export(folder)
     except ImportError as missing:
-        print(f"(no sentence encoder: {missing.name} is not installed: pip install '.[export]')")
+        print(f"(no sentence encoder: {missing.name} is not installed: pip install --group export)")
         return None
     print(f"exported the encoder in {time.perf_counter() - start:.0f} s into {folder}")
     return encoder

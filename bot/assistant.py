@@ -125,7 +125,7 @@ def _cache_key(fingerprint: str) -> str:
 
 
 def _cache_file(cache_dir: Path, fingerprint: str) -> Path:
-    return cache_dir / f"{_cache_key(fingerprint)}.npz"
+    return cache_dir / f"{_cache_key(fingerprint)}.data"
 
 
 def _load_compiled(cache_dir: Path, fingerprint: str) -> Compiled | None:
@@ -134,7 +134,7 @@ def _load_compiled(cache_dir: Path, fingerprint: str) -> Compiled | None:
     if not path.is_file():
         return None
     try:
-        key, compiled = _codec().load(path)  # data only: JSON and arrays, read with allow_pickle=False
+        key, compiled = _codec().load(path)  # data only: JSON and arrays of numbers, never unpickled
         if key != _cache_key(fingerprint) or not isinstance(compiled, Compiled):
             return None
         compiled.matcher.rank("hello")  # a file that decodes but does not answer is rebuilt, not served
@@ -149,11 +149,14 @@ def _save_compiled(cache_dir: Path, fingerprint: str, compiled: Compiled) -> Non
         cache_dir.mkdir(parents=True, exist_ok=True)
         path = _cache_file(cache_dir, fingerprint)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            _codec().save(fh, (_cache_key(fingerprint), compiled))
-        tmp.replace(path)
+        try:
+            with tmp.open("wb") as fh:
+                _codec().save(fh, (_cache_key(fingerprint), compiled))
+            tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)
         for old in cache_dir.glob("compiled-*"):  # older versions, and the pickles of older code: never read
-            if old != path and old.suffix in (".npz", ".pickle"):
+            if old != path and old.suffix in (".data", ".npz", ".pickle"):
                 old.unlink(missing_ok=True)
 
 

@@ -10,10 +10,10 @@ import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from bot.nlu.encoder import Encoder
+from benchmarks.embedders.encoder import Encoder
+from benchmarks.embedders.vectors import WordVectors, basic_words
 from bot.nlu.matcher import Matcher
 from bot.nlu.semantic import Embedder
-from bot.nlu.vectors import WordVectors, basic_words
 
 # Six made-up axes: vehicles, homes, renting, tables, and two for the small words.
 MEANINGS = {

@@ -33,10 +33,18 @@ def test_the_wheel_carries_intents_catalogue_locales_and_schemas(wheel: Path) ->
         "bot/_content/catalogue/centres.yaml",
         "bot/_content/locales/ar/LC_MESSAGES/oncobot.po",
         "bot/_content/schemas/intents.schema.json",
+        "bot/_content/tests/eval/public.yaml",
         "bot/cli.py",
     ):
         assert expected in names, expected
     assert not any(n.startswith("tests/") for n in names)
+    assert not any(n.startswith(("bot/nlu/encoder", "bot/nlu/vectors", "benchmarks/")) for n in names)
+    metadata = next(zipfile.Path(wheel, n) for n in names if n.endswith(".dist-info/METADATA")).read_text()
+    headers = metadata.split("\n\n", 1)[0].splitlines()  # the README follows the first blank line
+    extras = [h for h in headers if h.startswith("Provides-Extra:")]
+    required = " ".join(h for h in headers if h.startswith("Requires-Dist:"))
+    assert extras == ["Provides-Extra: postgres"]  # the test tools are a dependency group, never installed by users
+    assert "pytest" not in required and "ruff" not in required and "onnx" not in required
 
 
 def test_the_installed_assistant_answers_from_another_folder(wheel: Path, tmp_path: Path) -> None:
@@ -63,3 +71,15 @@ def test_the_installed_assistant_answers_from_another_folder(wheel: Path, tmp_pa
     answer = json.loads(out.stdout)
     assert answer["entities"].get("centre") == "institut-curie"
     assert "curie.fr" in answer["answer"]
+    evaluated = subprocess.run(
+        [sys.executable, "-m", "bot", "eval", "--json"],  # the default set, shipped with the package
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert evaluated.returncode == 0, evaluated.stderr
+    report = json.loads(evaluated.stdout)
+    assert report["cases"] > 400 and report["accuracy"] > 0.5

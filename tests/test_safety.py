@@ -7,7 +7,7 @@ whatever a trained model would make of the words.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -29,10 +29,13 @@ class ScriptedMatcher:
     """Answers every message with the readings the test set last; records what it was asked."""
 
     readings: list[Ranked] = field(default_factory=list)
+    titled: list[Ranked] | None = None  # what it reads when the engine adds the topic's title to a short message
     asked: list[str] = field(default_factory=list)
 
     def rank(self, text: str, limit: int = 5, found: Entities | None = None) -> list[Ranked]:
         self.asked.append(text)
+        if "\n" in text and self.titled is not None:
+            return self.titled[:limit]
         return self.readings[:limit]
 
     def is_junk(self, text: str, found: Entities | None = None) -> bool:
@@ -45,6 +48,11 @@ class ScriptedChat(Chat):
 
     def reads(self, *pairs: tuple[str, float]) -> ScriptedChat:
         self.matcher.readings = [Ranked(intent, confidence) for intent, confidence in pairs]
+        self.matcher.titled = None
+        return self
+
+    def with_topic_reads(self, *pairs: tuple[str, float]) -> ScriptedChat:
+        self.matcher.titled = [Ranked(intent, confidence) for intent, confidence in pairs]
         return self
 
 
@@ -194,3 +202,32 @@ def test_engine_reads_its_matcher_through_the_policy(scripted: ScriptedChat) -> 
     scripted.reads(("cost_quote", 0.9)).say("hello there")
     assert scripted.matcher.asked[-1] == "hello there"
     assert isinstance(scripted.engine, Engine)
+
+
+def test_a_strong_self_harm_second_reading_is_answered_first(scripted: ScriptedChat) -> None:
+    scripted.reads(("cost_quote", 0.62), ("self_harm", 0.33)).say("tell me more please")
+    assert scripted.intent() == "self_harm" and CRISIS_LINE in scripted.text()
+
+
+def test_the_topic_never_turns_a_medical_or_crisis_reading_into_another(scripted: ScriptedChat) -> None:
+    scripted.reads(("medical_visa", 0.95)).say("i need a visa for treatment")
+    assert scripted.intent() == "medical_visa"
+    scripted.reads(("medical_advice_request", 0.8), ("medical_visa", 0.1))
+    scripted.with_topic_reads(("medical_visa", 0.99)).say("should she stop it?")
+    assert scripted.intent() == "medical_advice_request"
+    # The same short message with an unsure ordinary reading is read with the topic.
+    scripted.reads(("cost_quote", 0.6), ("medical_visa", 0.1))
+    scripted.with_topic_reads(("medical_visa", 0.99)).say("how long?")
+    assert scripted.intent() == "medical_visa"
+
+
+def test_a_crisis_answer_has_no_follow_up_buttons_whatever_the_content_says(
+    small_parts: Parts, small_root: Path, tmp_path: Path, store: SqliteStore
+) -> None:
+    kb = small_parts.kb
+    emergency = replace(kb.intents["emergency"], follow_ups=("centre_location_contact",))
+    parts = replace(small_parts, kb=replace(kb, intents={**kb.intents, "emergency": emergency}))
+    chat = ScriptedChat(build_engine(settings_for(small_root, tmp_path), store=store, parts=parts))
+    chat.engine.matcher = chat.matcher  # type: ignore[assignment]
+    chat.reads(("emergency", 0.9)).say("help")
+    assert chat.intent() == "emergency" and chat.button_ids() == []

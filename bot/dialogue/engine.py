@@ -73,6 +73,7 @@ NOT_A_TOPIC = frozenset(
         "privacy_data_request",
         OUT_OF_SCOPE,
         HUMAN,
+        MEDICAL_ADVICE,  # a question we do not answer is not what the conversation is about
     }
 )
 # Answers about centres that a cancer type narrows ("sarcoma centres near Lyon", "does Curie treat eye tumours?").

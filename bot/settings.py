@@ -76,6 +76,7 @@ class Settings:
     flood_per_minute: int = 20
     context_turns: int = 5
     context_minutes: int = 30
+    inbox_days: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -114,6 +115,7 @@ class Settings:
             flood_per_minute=_int(env, "FLOOD_PER_MINUTE", 20, low=1) or 20,
             context_turns=_int(env, "CONTEXT_TURNS", 5, low=1) or 5,
             context_minutes=_int(env, "CONTEXT_MINUTES", 30, low=1) or 30,
+            inbox_days=_int(env, "INBOX_DAYS", 30, low=1) or 30,
         )
 
     @property

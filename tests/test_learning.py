@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.dialogue.actions import Inbound
+from bot.learning.engine import LearningEngine
 from bot.learning.pending import PendingQuestions
 from bot.learning.redact import redact
 from conftest import Chat
@@ -38,6 +39,7 @@ def test_a_second_press_or_another_user_cannot_keep_the_question_twice(chat: Cha
 
 def test_a_press_after_the_holding_time_asks_for_the_question_again(chat: Chat) -> None:
     now = [1000.0]
+    assert isinstance(chat.engine, LearningEngine)
     chat.engine.pending = PendingQuestions(seconds=600, clock=lambda: now[0])
     chat.say("what is the weather tomorrow")
     now[0] += 601

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from typing import TYPE_CHECKING, Any
 
 from bot.dialogue import strings as s
 from bot.dialogue.actions import Button, Forgotten, Inbound, Turn
 from bot.dialogue.engine import NOT_A_TOPIC, Engine
 from bot.dialogue.policies import CRISIS, MAX_TEXT, MEDICAL_ADVICE, OUT_OF_SCOPE
+from bot.dialogue.render import Renderer
 from bot.learning.counting import TurnCounter, day_of
 from bot.learning.pending import PendingQuestions
 from bot.learning.redact import redact
+
+if TYPE_CHECKING:
+    from bot.assistant import Parts
 
 KEEP, VOTE = "keep", "fb"
 UP, DOWN = "up", "down"
@@ -35,9 +40,22 @@ class LearningEngine(Engine):
         self.pending = pending or PendingQuestions(clock=self.clock)
         self.counter = counter
         self.inbox_days = inbox_days
+        self._content = threading.RLock()  # a turn reads one version of the content; a swap waits for it
+
+    def swap(self, parts: Parts) -> None:
+        """Answer from now on with newly built content; a turn under way finishes on the old one."""
+        render = Renderer(parts.kb, parts.interface)
+        with self._content:
+            self.kb, self.ui, self.matcher = parts.kb, parts.interface, parts.matcher
+            self.entities, self.languages = parts.entities, parts.languages
+            self.menus, self.rules, self.render = parts.kb.config.menus, parts.kb.config.context, render
 
     def handle(self, msg: Inbound) -> Turn:
         """The core engine's turn with the learning buttons added, or the answer to one of them."""
+        with self._content:
+            return self._handle(msg)
+
+    def _handle(self, msg: Inbound) -> Turn:
         kind = (msg.payload or "").partition(":")[0]
         if kind in (KEEP, VOTE):
             turn = self._learning_press(msg)

@@ -20,6 +20,14 @@ def add_parsers(sub: Any) -> None:
     inbox.add_argument("--json", action="store_true", help="print the clusters as JSON")
     inbox.add_argument("--eval", nargs="*", type=Path, help="evaluation files for add (default: tests/eval/)")
 
+    stats = sub.add_parser("stats", help="conversations, answered share, hand-offs, feedback: counts only")
+    stats.add_argument("--since", default="7d", help="period: 7d (default), 30d, 24h")
+    stats.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+    report = sub.add_parser("report", help="write the statistics as one self-contained HTML page")
+    report.add_argument("--html", type=Path, required=True, help="the page to write")
+    report.add_argument("--since", default="7d", help="period: 7d (default), 30d, 24h")
+
 
 def inbox_command(args: argparse.Namespace, settings: Settings) -> int:
     """List the inbox in clusters, or file one question as an example of an intent, or dismiss it."""
@@ -112,4 +120,36 @@ def _add(args: argparse.Namespace, settings: Settings, text: str, language: str)
     return 0
 
 
-HANDLERS = {"inbox": inbox_command}
+def stats_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the period's statistics, as text or JSON."""
+    from bot.learning.stats import compute, format_text, parse_since
+    from bot.store import open_store
+
+    period = parse_since(args.since)
+    store = open_store(settings.database_url)
+    try:
+        stats = compute(store, period)
+    finally:
+        store.close()
+    print(json.dumps(stats.as_dict(), ensure_ascii=False) if args.json else format_text(stats))
+    return 0
+
+
+def report_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the period's statistics as one HTML page."""
+    from bot.learning.report import render_html
+    from bot.learning.stats import compute, parse_since
+    from bot.store import open_store
+
+    period = parse_since(args.since)
+    store = open_store(settings.database_url)
+    try:
+        stats = compute(store, period)
+    finally:
+        store.close()
+    args.html.write_text(render_html(stats), encoding="utf-8")
+    print(f"wrote {args.html}")
+    return 0
+
+
+HANDLERS = {"inbox": inbox_command, "stats": stats_command, "report": report_command}

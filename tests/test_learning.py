@@ -50,9 +50,9 @@ def test_a_press_after_the_holding_time_asks_for_the_question_again(chat: Chat) 
 
 def test_the_holding_map_keeps_only_the_newest_questions() -> None:
     pending = PendingQuestions(size=2)
-    first = pending.hold("u", "one", "en", ())
-    pending.hold("u", "two", "en", ())
-    pending.hold("u", "three", "en", ())
+    first = pending.hold("u", "one", "en")
+    pending.hold("u", "two", "en")
+    pending.hold("u", "three", "en")
     assert len(pending) == 2 and pending.take(first, "u") is None
 
 

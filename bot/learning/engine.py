@@ -84,10 +84,8 @@ class LearningEngine(Engine):
         return turn
 
     def _hold(self, msg: Inbound, text: str, language: str) -> str:
-        """Hold the text in memory only, with the three intents it was nearest to, until pressed or expired."""
-        ranked = self.matcher.rank(text[:MAX_TEXT], limit=CANDIDATES)
-        candidates = tuple((r.intent, round(r.confidence, 3)) for r in ranked)
-        return self.pending.hold(msg.user_id, text[:MAX_TEXT], language, candidates)
+        """Hold the text in memory only until pressed or expired; it is ranked again only if it is kept."""
+        return self.pending.hold(msg.user_id, text[:MAX_TEXT], language)
 
     def _learning_press(self, msg: Inbound) -> Turn:
         state = self.store.load_user(msg.user_id)
@@ -100,7 +98,9 @@ class LearningEngine(Engine):
             if held is None:
                 return Turn((self._reply(self._t(lang, s.QUESTION_GONE), lang),))
             self.store.purge_questions(self.inbox_days)
-            self.store.keep_question(msg.user_id, held.language, redact(held.text), held.candidates)
+            ranked = self.matcher.rank(held.text, limit=CANDIDATES)
+            candidates = [(r.intent, round(r.confidence, 3)) for r in ranked]
+            self.store.keep_question(msg.user_id, held.language, redact(held.text), candidates)
             kept = self._t(held.language, s.QUESTION_KEPT).format(days=self.inbox_days)
             return Turn((self._reply(kept, held.language),))
         verdict, _, rest = value.partition(":")

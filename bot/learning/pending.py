@@ -20,7 +20,6 @@ class Pending:
     user_id: str
     text: str
     language: str
-    candidates: tuple[tuple[str, float], ...]
     at: float
 
 
@@ -36,12 +35,12 @@ class PendingQuestions:
         self._held: OrderedDict[str, Pending] = OrderedDict()
         self._lock = threading.Lock()
 
-    def hold(self, user_id: str, text: str, language: str, candidates: tuple[tuple[str, float], ...]) -> str:
+    def hold(self, user_id: str, text: str, language: str) -> str:
         """Keep the question in memory and return the token its button carries."""
         token = secrets.token_urlsafe(9)
         with self._lock:
             self._expire()
-            self._held[token] = Pending(user_id, text, language, candidates, self.clock())
+            self._held[token] = Pending(user_id, text, language, self.clock())
             while len(self._held) > self.size:
                 self._held.popitem(last=False)
         return token

@@ -10,6 +10,7 @@ from bot.assistant import build_engine
 from bot.cli import main
 from bot.dialogue.actions import Inbound
 from bot.learning.reload import Reloader
+from bot.learning.team import TeamDesk
 from bot.settings import Settings
 from conftest import make_content_root
 
@@ -83,3 +84,23 @@ def test_inbox_dismiss_and_unknown_ids(tmp_path: Path, capsys: pytest.CaptureFix
     assert "no question #1" in capsys.readouterr().err
     assert main(["inbox"], env) == 0
     assert "The inbox is empty." in capsys.readouterr().out
+
+
+def test_the_team_desk_answers_stats_inbox_and_reload(tmp_path: Path) -> None:
+    root = make_content_root(tmp_path / "kb")
+    env = {"ONCOBOT_DATA_DIR": str(root), "ONCOBOT_STATE_DIR": str(tmp_path / "state")}
+    engine = build_engine(Settings.from_env(env))
+    desk = TeamDesk(engine, Reloader(engine, root, None))
+    assert desk.answer("inbox") == "No question waits in the inbox."
+    for text in ("is there wifi in the rooms", "is there wifi in the patient rooms", "the weather tomorrow"):
+        turn = engine.handle(Inbound("u1", text=text))
+        engine.handle(Inbound("u1", payload=next(b.id for b in turn.replies[0].buttons if b.id.startswith("keep:"))))
+    digest = desk.answer("inbox")
+    assert digest.startswith("3 question(s) wait") and "oncobot inbox add" in digest
+    assert "[en] 2 × “is there wifi in the rooms”" in digest and "[en] 1 × “the weather tomorrow”" in digest
+    assert "answered" in desk.answer("stats")
+    assert desk.answer("reload").startswith("Content reloaded")
+    care = root / "intents" / "care.yaml"
+    care.write_text(care.read_text(encoding="utf-8").replace("follow_ups:", "follow_upz:", 1), encoding="utf-8")
+    refused = desk.answer("reload")
+    assert refused.startswith("Content refused") and "care.yaml:" in refused

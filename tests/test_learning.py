@@ -86,8 +86,11 @@ def test_answers_get_thumbs_and_a_thumb_down_offers_to_send_the_question(chat: C
 
 def test_a_thumb_up_is_counted_without_text(chat: Chat) -> None:
     chat.say("where is gustave roussy?")
+    answer = chat.last
     chat.press("👍")
     assert "Thank you for your feedback" in chat.text()
+    chat.turns.append(answer)
+    chat.press("👍")  # a second tap on the same answer
     ups = [row for row in chat.engine.store.counters("0000") if row[1] == "up"]
     assert [(r[2], r[3], r[4]) for r in ups] == [("en", "centre_location_contact", 1)]
 

@@ -107,7 +107,8 @@ class LearningEngine(Engine):
         intent, _, token = rest.partition(":")
         if verdict not in THUMBS or intent not in self.kb.intents:
             return Turn((self._main_menu(lang),))
-        self.store.count(day_of(self.clock()), verdict, lang, intent)
+        if self.pending.first_vote(token, msg.user_id):
+            self.store.count(day_of(self.clock()), verdict, lang, intent)
         if verdict == DOWN and self.pending.has(token, msg.user_id):
             button = Button(f"{KEEP}:{token}", self._t(lang, s.SEND_TO_TEAM))
             return Turn((self._reply(self._t(lang, s.FEEDBACK_SORRY), lang, (button,)),))

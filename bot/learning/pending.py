@@ -7,7 +7,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 HOLD_SECONDS = 600.0
 HOLD_MAX = 2000
@@ -21,6 +21,7 @@ class Pending:
     text: str
     language: str
     at: float
+    voted: bool = False
 
 
 class PendingQuestions:
@@ -61,6 +62,17 @@ class PendingQuestions:
             self._expire()
             held = self._held.get(token)
             return held is not None and held.user_id == user_id
+
+    def first_vote(self, token: str, user_id: str) -> bool:
+        """False when this answer was already rated by its user: a second tap is not counted."""
+        with self._lock:
+            held = self._held.get(token)
+            if held is None or held.user_id != user_id:
+                return True  # expired or from another replica: counted, as nothing says otherwise
+            if held.voted:
+                return False
+            self._held[token] = replace(held, voted=True)
+            return True
 
     def drop_user(self, user_id: str) -> None:
         """Forget every question of a user (they asked to be forgotten)."""

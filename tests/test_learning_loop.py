@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -9,6 +12,8 @@ import pytest
 from bot.assistant import build_engine
 from bot.cli import main
 from bot.dialogue.actions import Inbound
+from bot.learning.engine import LearningEngine
+from bot.learning.inbox import add_example
 from bot.learning.reload import Reloader
 from bot.learning.team import TeamDesk
 from bot.settings import Settings
@@ -104,3 +109,30 @@ def test_the_team_desk_answers_stats_inbox_and_reload(tmp_path: Path) -> None:
     care.write_text(care.read_text(encoding="utf-8").replace("follow_ups:", "follow_upz:", 1), encoding="utf-8")
     refused = desk.answer("reload")
     assert refused.startswith("Content refused") and "care.yaml:" in refused
+
+
+def test_sighup_reloads_the_running_engine(tmp_path: Path) -> None:
+    root = make_content_root(tmp_path / "kb")
+    env = {"ONCOBOT_DATA_DIR": str(root), "ONCOBOT_STATE_DIR": str(tmp_path / "state")}
+    engine = build_engine(Settings.from_env(env))
+    assert _intent(engine, ASKED) == "out_of_scope"
+    add_example(root, INTENT, "en", ASKED)
+    reloader = Reloader(engine, root, None)
+    previous = signal.getsignal(signal.SIGHUP)
+    try:
+        reloader.on_sighup()
+        os.kill(os.getpid(), signal.SIGHUP)
+        for _ in range(1000):  # the handler runs between two bytecodes of this thread
+            if reloader.running is not None:
+                break
+            time.sleep(0.01)
+        assert reloader.running is not None
+        reloader.running.join()
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    assert _intent(engine, ASKED) == INTENT
+
+
+def _intent(engine: LearningEngine, text: str) -> str | None:
+    turn = engine.handle(Inbound("someone", text=text))
+    return turn.understanding.intent if turn.understanding else None

@@ -22,6 +22,7 @@ class Reloader:
         self.root = root
         self.cache_dir = cache_dir
         self._busy = threading.Lock()
+        self.running: threading.Thread | None = None  # the reload a signal started, if any
 
     def reload(self) -> list[str]:
         """Check, build and swap; the problems (path:line: message) when the content is refused, else []."""
@@ -43,6 +44,8 @@ class Reloader:
         """Reload on SIGHUP, in a thread of its own so that answering goes on while the content builds."""
 
         def handler(signum: int, frame: object) -> None:
-            threading.Thread(target=self.reload, name="reload", daemon=True).start()
+            self.running = threading.Thread(target=self.reload, name="reload", daemon=True)
+            self.running.start()
 
-        signal.signal(signal.SIGHUP, handler)
+        if hasattr(signal, "SIGHUP"):  # not on Windows
+            signal.signal(signal.SIGHUP, handler)

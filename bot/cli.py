@@ -117,10 +117,12 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(str(exc)) from exc
     from bot.assistant import content_root
     from bot.learning.reload import Reloader
+    from bot.learning.team import TeamDesk
 
     engine = build_engine(settings)
-    Reloader(engine, content_root(settings), settings.cache_dir).on_sighup()  # kill -HUP: content reloaded live
-    run(engine, settings)
+    reloader = Reloader(engine, content_root(settings), settings.cache_dir)
+    reloader.on_sighup()  # kill -HUP: content reloaded live
+    run(engine, settings, TeamDesk(engine, reloader))
     return EXIT_OK
 
 

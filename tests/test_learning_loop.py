@@ -84,6 +84,10 @@ def test_inbox_dismiss_and_unknown_ids(tmp_path: Path, capsys: pytest.CaptureFix
     env = {"ONCOBOT_DATA_DIR": str(root), "ONCOBOT_STATE_DIR": str(tmp_path / "state")}
     engine = build_engine(Settings.from_env(env))
     engine.store.keep_question("u1", "en", "a question", [("out_of_scope", 0.9)])
+    files = {p: p.read_bytes() for p in (root / "intents").glob("*.yaml")}
+    assert main(["inbox", "add", "1", "no_such_intent"], env) == 1
+    assert "unknown intent 'no_such_intent'" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in (root / "intents").glob("*.yaml")} == files
     assert main(["inbox", "dismiss", "1"], env) == 0
     assert main(["inbox", "dismiss", "1"], env) == 1
     assert "no question #1" in capsys.readouterr().err

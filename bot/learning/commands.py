@@ -99,6 +99,9 @@ def _add(args: argparse.Namespace, settings: Settings, text: str, language: str)
     from bot.learning.inbox import add_example
 
     root = content_root(settings)
+    kb = load(root).kb
+    if kb is None or args.intent not in kb.intents:
+        raise InboxError(f"unknown intent '{args.intent}' (oncobot check lists the content's problems)")
     given = args.eval if args.eval is not None else [root / "tests" / "eval"]
     paths = eval_files([p for p in given if p.exists()])
     before = _accuracy(settings, paths)

@@ -17,9 +17,10 @@ from bot.content.loader import content_fingerprint, load_or_raise, packaged_root
 from bot.content.schema import KnowledgeBase
 from bot.dialogue import strings
 from bot.dialogue.context import Lifespan
-from bot.dialogue.engine import Engine
 from bot.dialogue.policies import Bands
 from bot.i18n import Interface
+from bot.learning.counting import TurnCounter
+from bot.learning.engine import LearningEngine
 from bot.nlu.entities import EntityIndex
 from bot.nlu.features import Block, Features, LinearScorer, char_ngrams, short_char_ngrams, word_ngrams
 from bot.nlu.language import LanguageGuesser
@@ -194,19 +195,22 @@ def build_parts(root: Path, cache_dir: Path | None) -> Parts:
     return Parts(kb, interface, compiled.matcher, compiled.entities, compiled.languages)
 
 
-def build_engine(settings: Settings, store: Store | None = None, parts: Parts | None = None) -> Engine:
-    """An engine ready to answer, on the settings' content and storage."""
+def build_engine(settings: Settings, store: Store | None = None, parts: Parts | None = None) -> LearningEngine:
+    """An engine ready to answer, on the settings' content and storage, with the learning loop around it."""
     parts = parts or build_parts(content_root(settings), settings.cache_dir)
     gc.freeze()  # the parts live as long as the process: keep the collector from walking them on every message
     bands = Bands(answer=settings.answer_threshold, suggest=settings.suggest_threshold)
-    return Engine(
+    store = store or open_store(settings.database_url)
+    return LearningEngine(
         parts.kb,
         parts.interface,
         parts.matcher,
         parts.entities,
         parts.languages,
-        store or open_store(settings.database_url),
+        store,
         bands,
         parts.kb.config.menus,
         Lifespan(settings.context_turns, settings.context_minutes * 60.0),
+        counter=TurnCounter(store, gap=settings.context_minutes * 60.0),
+        inbox_days=settings.inbox_days,
     )

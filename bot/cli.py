@@ -13,6 +13,7 @@ from typing import IO, Any, NoReturn
 
 from bot import __version__
 from bot.content.problems import ContentError
+from bot.learning import commands as learning
 from bot.settings import Settings, SettingsError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -50,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="measure understanding on an evaluation set")
     ev.add_argument("file", nargs="*", type=Path, help="evaluation YAML files or folders (default: tests/eval/)")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
+    learning.add_parsers(sub)
     return parser
 
 
@@ -62,7 +64,9 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
             if not args.data_dir.is_dir():
                 raise CliError(f"--data-dir {args.data_dir}: no such folder")
             settings = replace(settings, data_dir=args.data_dir)
-        handler = {"chat": _chat, "ask": _ask, "check": _check, "eval": _eval, "run": _run}[args.command]
+        handler = {"chat": _chat, "ask": _ask, "check": _check, "eval": _eval, "run": _run, **learning.HANDLERS}[
+            args.command
+        ]
         return handler(args, settings)
     except ContentError as exc:
         for problem in exc.problems:
@@ -108,8 +112,15 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         WorkingHours.parse(settings.coordinator_hours, settings.coordinator_holidays, settings.coordinator_timezone)
     except HoursError as exc:
         raise CliError(str(exc)) from exc
+    from bot.assistant import content_root
+    from bot.learning.reload import Reloader
+    from bot.learning.team import TeamDesk
+
     configure(settings.log_format)
-    run(build_engine(settings), settings)
+    engine = build_engine(settings)
+    reloader = Reloader(engine, content_root(settings), settings.cache_dir)
+    reloader.on_sighup()  # kill -HUP: content reloaded live
+    run(engine, settings, TeamDesk(engine, reloader))
     return EXIT_OK
 
 

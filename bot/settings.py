@@ -85,6 +85,7 @@ class Settings:
     context_minutes: int = 30
     lease_seconds: float = 30.0
     log_format: str = "text"
+    inbox_days: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -125,6 +126,7 @@ class Settings:
             context_minutes=_int(env, "CONTEXT_MINUTES", 30, low=1) or 30,
             lease_seconds=float(_int(env, "LEASE_SECONDS", 30, low=1) or 30),
             log_format=_log_format(env),
+            inbox_days=_int(env, "INBOX_DAYS", 30, low=1) or 30,
         )
 
     @property

@@ -241,3 +241,22 @@ def test_bans(opener: Opener) -> None:
     assert store.is_banned("tg:11")
     store.unban("tg:11")
     assert not store.is_banned("tg:11")
+
+
+def test_kept_questions_and_counters_on_both_engines(opener: Opener) -> None:
+    store = opener()
+    first = store.keep_question("u1", "fr", "une question", [("cost_quote", 0.41), ("medical_visa", 0.2)])
+    store.keep_question("u2", "en", "another", [])
+    assert [q.text for q in store.kept_questions()] == ["une question", "another"]
+    assert store.kept_question(first) is not None and store.kept_question(first).candidates[0] == ("cost_quote", 0.41)  # type: ignore[union-attr]
+    assert store.set_question_status(first, "dismissed")
+    assert [q.text for q in store.kept_questions()] == ["another"]
+    store.forget_user("u2")
+    assert store.kept_questions() == [] and store.purge_questions(30) == 0
+    store.count("2026-12-03", "answered", "fr", "cost_quote")
+    store.count("2026-12-03", "answered", "fr", "cost_quote")
+    opener().count("2026-12-03", "up", "fr", "cost_quote")  # another replica
+    assert store.counters("2026-12-01") == [
+        ("2026-12-03", "answered", "fr", "cost_quote", 2),
+        ("2026-12-03", "up", "fr", "cost_quote", 1),
+    ]

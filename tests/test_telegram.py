@@ -16,6 +16,8 @@ from bot.assistant import Parts, build_engine
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.receive import rows
 from bot.dialogue.actions import Button, Reply
+from bot.learning.reload import Reloader
+from bot.learning.team import TeamDesk
 from bot.settings import Settings
 from bot.store.sqlite import SqliteStore
 from fakes.botapi import ApiError, FakeTelegram
@@ -577,3 +579,33 @@ async def test_a_refused_command_menu_does_not_stop_the_start(tg: Callable[..., 
         t.fake.fail_next("setMyCommands", ApiError(400, "Bad Request: not supported"), times=10)
         await t.channel._post_init(t.app)
         assert await t.say("hello")
+
+
+# ---- the learning loop in the coordinators' group ---------------------------------------------------------------
+
+
+ADMIN = 502
+
+
+@scenario
+async def test_group_admins_get_stats_the_inbox_digest_and_a_reload(world: FakeTelegram, tg: Callable[..., Tg]) -> None:
+    world.add_user(ADMIN, "Inès", "fr")
+    world.add_group(GROUP, forum=True, members={COORD}, admins=frozenset({ADMIN}))
+    async with tg() as t:
+        t.channel.team = TeamDesk(t.engine, Reloader(t.engine, t.engine.kb.root, None))  # type: ignore[arg-type]
+        await t.say("what is the weather tomorrow")
+        keep = next(b for b in buttons(t.fake.bot_messages(USER)[-1]) if b["callback_data"].startswith("keep:"))
+        await t.press(keep["callback_data"])
+        kept = texts(t.fake.bot_messages(USER)[-1:])
+        assert "sent to the team" in kept or "transmise à l'équipe" in kept
+        before = len(t.fake.bot_messages(GROUP))
+        await t.coordinator("/stats")  # a member, not an admin: nothing
+        assert len(t.fake.bot_messages(GROUP)) == before
+        await t.coordinator("/stats", who=ADMIN)
+        await t.coordinator("/inbox", who=ADMIN)
+        await t.coordinator("/reload", who=ADMIN)
+        said = [str(m.get("text", "")) for m in t.fake.bot_messages(GROUP)[before:]]
+        assert len(said) == 3
+        assert "fallback" in said[0]
+        assert said[1].startswith("1 question(s) wait") and "weather" in said[1]
+        assert said[2].startswith("Content reloaded")

@@ -80,6 +80,18 @@ NO_ADVICE_HINT = N_(
     "I cannot give medical advice: only the doctors who know the case can. Here is the practical part of your question."
 )
 
+# The learning loop: a question kept only when the user presses the button, and feedback on answers.
+SEND_TO_TEAM = N_("Send this question to the team")
+QUESTION_KEPT = N_(
+    "Thank you: your question was sent to the team that writes my answers, with phone numbers, e-mail addresses and "
+    "document numbers masked. It is kept {days} days; /forget erases it."
+)
+QUESTION_GONE = N_("I no longer have that question: I hold it only a few minutes. Please send your question again.")
+FEEDBACK_THANKS = N_("Thank you for your feedback.")
+FEEDBACK_SORRY = N_(
+    "Thank you. Sorry this did not help: you can send your question to the team that writes my answers."
+)
+
 # Privacy.
 FORGOTTEN = N_("Everything stored about you has been erased.")
 

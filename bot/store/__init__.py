@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.store.base import Case, Delivery, InboxItem, Store, UserState
+from bot.store.base import Case, CaseTimes, Delivery, InboxItem, KeptQuestion, Store, UserState
 
-__all__ = ["Case", "Delivery", "InboxItem", "Store", "UserState", "open_store"]
+__all__ = ["Case", "CaseTimes", "Delivery", "InboxItem", "KeptQuestion", "Store", "UserState", "open_store"]
 
 
 def open_store(database_url: str) -> Store:

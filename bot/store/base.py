@@ -64,6 +64,28 @@ class InboxItem:
     attempts: int
 
 
+@dataclass(frozen=True)
+class KeptQuestion:
+    """A question its user chose to send to the content team, redacted, with what the matcher made of it."""
+
+    id: int
+    language: str
+    text: str
+    candidates: tuple[tuple[str, float], ...]
+    status: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class CaseTimes:
+    """When a case opened, closed and first got a coordinator's reply, and its rating: for statistics."""
+
+    created_at: str
+    closed_at: str | None
+    first_reply_at: str | None
+    rating: int | None
+
+
 class Store(Protocol):
     """Everything persistent; implementations are safe to call from several threads and several processes."""
 
@@ -137,5 +159,15 @@ class Store(Protocol):
     def ban(self, user_id: str) -> None: ...
     def unban(self, user_id: str) -> None: ...
     def is_banned(self, user_id: str) -> bool: ...
+
+    # the content team's inbox and the counters behind statistics
+    def keep_question(self, user_id: str, language: str, text: str, candidates: Sequence[tuple[str, float]]) -> int: ...
+    def kept_questions(self, status: str = "new") -> list[KeptQuestion]: ...
+    def kept_question(self, question_id: int) -> KeptQuestion | None: ...
+    def set_question_status(self, question_id: int, status: str) -> bool: ...
+    def purge_questions(self, older_than_days: int) -> int: ...
+    def count(self, day: str, kind: str, language: str, intent: str, n: int = 1) -> None: ...
+    def counters(self, since_day: str) -> list[tuple[str, str, str, str, int]]: ...
+    def case_times(self, since: str) -> list[CaseTimes]: ...
 
     def close(self) -> None: ...

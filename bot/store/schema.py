@@ -114,4 +114,29 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
         )""",
         ),
     ),
+    (
+        4,
+        (
+            # Questions a user chose to send to the content team, redacted; erased by /forget and after INBOX_DAYS.
+            """CREATE TABLE IF NOT EXISTS kept_questions (
+            id {id},
+            user_id TEXT NOT NULL,
+            language TEXT NOT NULL,
+            text TEXT NOT NULL,
+            candidates TEXT NOT NULL DEFAULT '[]',
+            status TEXT NOT NULL DEFAULT 'new',
+            created_at TEXT NOT NULL
+        )""",
+            "CREATE INDEX IF NOT EXISTS kept_questions_user ON kept_questions (user_id)",
+            # Counters only, per day: turns by band, conversations, and 👍/👎, each by language and intent.
+            """CREATE TABLE IF NOT EXISTS counters (
+            day TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            language TEXT NOT NULL,
+            intent TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (day, kind, language, intent)
+        )""",
+        ),
+    ),
 )

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.store.base import Case, Delivery, InboxItem, UserState
+from bot.store.base import Case, CaseTimes, Delivery, InboxItem, KeptQuestion, UserState
 from bot.store.schema import DIALECT_WORDS, MIGRATIONS
 
 CASE_COLUMNS = (
@@ -43,6 +43,14 @@ def _case(row: Sequence[Any]) -> Case:
         created_at=row[10],
         closed_at=row[11],
     )
+
+
+QUESTION_COLUMNS = "id, language, text, candidates, status, created_at"
+
+
+def _question(row: Sequence[Any]) -> KeptQuestion:
+    candidates = tuple((str(c[0]), float(c[1])) for c in json.loads(row[3] or "[]"))
+    return KeptQuestion(int(row[0]), row[1], row[2], candidates, row[4], row[5])
 
 
 class SqlStore:
@@ -152,6 +160,7 @@ class SqlStore:
             self._erase(cases)
             self._run("DELETE FROM users WHERE user_id = ?", (user_id,))
             self._run("DELETE FROM bans WHERE user_id = ?", (user_id,))
+            self._run("DELETE FROM kept_questions WHERE user_id = ?", (user_id,))
         return cases
 
     # ---- cases ----------------------------------------------------------------------------------------------
@@ -462,6 +471,57 @@ class SqlStore:
             )
             == 1
         )
+
+    # ---- the content team's inbox -----------------------------------------------------------------------------
+    def keep_question(self, user_id: str, language: str, text: str, candidates: Sequence[tuple[str, float]]) -> int:
+        """Keep a question its user chose to send (already redacted); returns its id."""
+        row = self._one(
+            "INSERT INTO kept_questions (user_id, language, text, candidates, created_at) "
+            "VALUES (?, ?, ?, ?, ?) RETURNING id",
+            (user_id, language, text, json.dumps([list(c) for c in candidates], ensure_ascii=False), _now()),
+        )
+        return int(row[0])
+
+    def kept_questions(self, status: str = "new") -> list[KeptQuestion]:
+        return [
+            _question(r)
+            for r in self._all(f"SELECT {QUESTION_COLUMNS} FROM kept_questions WHERE status = ? ORDER BY id", (status,))
+        ]
+
+    def kept_question(self, question_id: int) -> KeptQuestion | None:
+        row = self._one(f"SELECT {QUESTION_COLUMNS} FROM kept_questions WHERE id = ?", (question_id,))
+        return _question(row) if row else None
+
+    def set_question_status(self, question_id: int, status: str) -> bool:
+        return self._write("UPDATE kept_questions SET status = ? WHERE id = ?", (status, question_id)) == 1
+
+    def purge_questions(self, older_than_days: int) -> int:
+        cutoff = (datetime.now(UTC) - timedelta(days=older_than_days)).isoformat(timespec="seconds")
+        return self._write("DELETE FROM kept_questions WHERE created_at < ?", (cutoff,))
+
+    # ---- counters -------------------------------------------------------------------------------------------
+    def count(self, day: str, kind: str, language: str, intent: str, n: int = 1) -> None:
+        """Add to one day's counter: one upsert, no text."""
+        self._write(
+            "INSERT INTO counters (day, kind, language, intent, n) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (day, kind, language, intent) DO UPDATE SET n = counters.n + excluded.n",
+            (day, kind, language, intent, n),
+        )
+
+    def counters(self, since_day: str) -> list[tuple[str, str, str, str, int]]:
+        rows = self._all(
+            "SELECT day, kind, language, intent, n FROM counters WHERE day >= ? ORDER BY day, kind, language, intent",
+            (since_day,),
+        )
+        return [(r[0], r[1], r[2], r[3], int(r[4])) for r in rows]
+
+    def case_times(self, since: str) -> list[CaseTimes]:
+        rows = self._all(
+            "SELECT c.created_at, c.closed_at, (SELECT MIN(l.created_at) FROM links l WHERE l.case_id = c.id "
+            "AND l.direction = 'out'), c.rating FROM cases c WHERE c.created_at >= ? ORDER BY c.id",
+            (since,),
+        )
+        return [CaseTimes(r[0], r[1], r[2], None if r[3] is None else int(r[3])) for r in rows]
 
     # ---- bans -----------------------------------------------------------------------------------------------
     def ban(self, user_id: str) -> None:

@@ -102,6 +102,7 @@ class FakeTelegram:
     messages: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     topics: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)
     members: dict[int, set[int]] = field(default_factory=dict)
+    admins: dict[int, set[int]] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)
     updates: list[dict[str, Any]] = field(default_factory=list)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -122,10 +123,11 @@ class FakeTelegram:
             self.users[user_id] = {"id": user_id, "is_bot": False, "first_name": name, "language_code": language}
             self.chats[user_id] = Chat(user_id, "private", first_name=name)
 
-    def add_group(self, chat_id: int, *, forum: bool, members: set[int]) -> None:
+    def add_group(self, chat_id: int, *, forum: bool, members: set[int], admins: frozenset[int] = frozenset()) -> None:
         with self._lock:
             self.chats[chat_id] = Chat(chat_id, "supergroup", title="Coordinators", is_forum=forum)
-            self.members[chat_id] = set(members) | {BOT_ID}
+            self.members[chat_id] = set(members) | set(admins) | {BOT_ID}
+            self.admins[chat_id] = set(admins)
             self.topics[chat_id] = {}
 
     def fail_next(self, method: str, error: ApiError, times: int = 1) -> None:
@@ -405,6 +407,22 @@ class FakeTelegram:
     def m_getChatMember(self, p: dict[str, Any]) -> dict[str, Any]:
         chat_id, user_id = int(p["chat_id"]), int(p["user_id"])
         user = self.users.get(user_id, {"id": user_id, "is_bot": False, "first_name": "Someone"})
+        if user_id in self.admins.get(chat_id, set()):
+            rights = [
+                "can_be_edited",
+                "is_anonymous",
+                "can_manage_chat",
+                "can_delete_messages",
+                "can_manage_video_chats",
+                "can_restrict_members",
+                "can_promote_members",
+                "can_change_info",
+                "can_invite_users",
+                "can_post_stories",
+                "can_edit_stories",
+                "can_delete_stories",
+            ]
+            return {"status": "administrator", "user": user, **dict.fromkeys(rights, False)}
         if user_id in self.members.get(chat_id, set()):
             return {"status": "member", "user": user}
         return {"status": "left", "user": user}

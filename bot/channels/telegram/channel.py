@@ -62,6 +62,7 @@ from bot.dialogue.actions import (
 from bot.dialogue.engine import Engine
 from bot.handoff.card import card_details, card_text, topic_name
 from bot.handoff.hours import WorkingHours
+from bot.learning.team import TEAM_COMMANDS, TeamDesk
 from bot.settings import Settings
 from bot.store.base import Case, Delivery, InboxItem
 
@@ -69,6 +70,8 @@ log = logging.getLogger("oncobot.telegram")
 
 PAGE = 8  # choices shown at once; more go behind "›"
 MEMBER_STATUSES = {"creator", "administrator", "member"}
+ADMIN_STATUSES = {"creator", "administrator"}
+DIGEST_EVERY = 7 * 86400.0  # the inbox digest posted to the coordinators' group
 MEMBERSHIP_TTL = timedelta(minutes=2)
 MAX_ATTEMPTS = 12
 FLUSH_EVERY = 2.0  # seconds a relay waits for its case's topic being made elsewhere
@@ -103,8 +106,9 @@ def in_thread(thread: int, forum: bool) -> dict[str, Any]:
 class TelegramChannel:
     """Wires an engine into a python-telegram-bot Application."""
 
-    def __init__(self, engine: Engine, settings: Settings) -> None:
+    def __init__(self, engine: Engine, settings: Settings, team: TeamDesk | None = None) -> None:
         self.engine = engine
+        self.team = team  # the group admins' /stats, /reload, /inbox and the weekly digest
         self.settings = settings
         self.store = engine.store
         self.ui = engine.ui
@@ -162,6 +166,10 @@ class TelegramChannel:
             application.job_queue.run_repeating(self._tidy_job, interval=60, first=5, name="tidy")
             if self.settings.retention_days:
                 application.job_queue.run_repeating(self._retention_job, interval=6 * 3600, first=60, name="retention")
+            if self.team is not None and self.group is not None:
+                application.job_queue.run_repeating(
+                    self._digest_job, interval=DIGEST_EVERY, first=DIGEST_EVERY, name="digest"
+                )
         if self.group is None:
             log.warning("COORDINATOR_CHAT_ID is not set: hand-off requests will wait in the queue")
 
@@ -623,6 +631,14 @@ class TelegramChannel:
         if await asyncio.to_thread(self.store.take_job, "inbox-purge", self.replica, 50.0):
             await asyncio.to_thread(self.store.inbox_purge, DONE_KEPT, RAW_KEPT)
 
+    async def _digest_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The weekly inbox digest for the group, posted by one replica only."""
+        if self.team is None or self.group is None:
+            return
+        if await asyncio.to_thread(self.store.take_job, "digest", self.replica, DIGEST_EVERY - 60):
+            for part in split_message(await asyncio.to_thread(self.team.digest)):
+                await self._bot().send_message(self.group, part)
+
     async def _retention_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Purge closed cases past the retention period, on one replica at a time."""
         days = self.settings.retention_days
@@ -813,8 +829,23 @@ class TelegramChannel:
         )
         self.deliveries.poke()
 
+    async def is_admin(self, user_id: int) -> bool:
+        assert self.group is not None
+        try:
+            member = await self._bot().get_chat_member(self.group, user_id)
+        except TelegramError:
+            return False
+        return str(member.status) in ADMIN_STATUSES
+
     async def on_command(self, message: Message, case: Case | None, text: str) -> None:
         command = text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
+        if command in TEAM_COMMANDS:
+            sender = message.from_user
+            if self.team is not None and sender is not None and await self.is_admin(sender.id):
+                answer = await asyncio.to_thread(self.team.answer, command)  # a reload builds off the event loop
+                for part in split_message(answer):
+                    await message.reply_text(part)
+            return
         if command not in ("close", "reopen", "note", "ban", "unban", "who"):
             return
         if case is None:

@@ -16,6 +16,7 @@ from bot.channels.health import Health
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.receive import ALL_UPDATES, poll, webhook_app
 from bot.dialogue.engine import Engine
+from bot.learning.team import TeamDesk
 from bot.settings import Settings
 
 log = logging.getLogger("oncobot.telegram")
@@ -77,6 +78,6 @@ async def serve(channel: TelegramChannel, settings: Settings) -> None:
         channel.store.close()
 
 
-def run(engine: Engine, settings: Settings) -> None:
+def run(engine: Engine, settings: Settings, team: TeamDesk | None = None) -> None:
     """Serve until SIGTERM or SIGINT: long polling by default, a webhook when WEBHOOK_URL is set."""
-    asyncio.run(serve(TelegramChannel(engine, settings), settings))
+    asyncio.run(serve(TelegramChannel(engine, settings, team), settings))

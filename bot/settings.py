@@ -82,6 +82,7 @@ class Settings:
     webhook_secret: str | None = None
     flood_per_minute: int = 20
     lease_seconds: float = 30.0
+    group_per_minute: int = 20
     log_format: str = "text"
 
     @classmethod
@@ -120,6 +121,7 @@ class Settings:
             webhook_secret=secret,
             flood_per_minute=_int(env, "FLOOD_PER_MINUTE", 20, low=1) or 20,
             lease_seconds=float(_int(env, "LEASE_SECONDS", 30, low=1) or 30),
+            group_per_minute=_int(env, "GROUP_PER_MINUTE", 20, low=1) or 20,
             log_format=_log_format(env),
         )
 

@@ -84,6 +84,7 @@ class Settings:
     context_turns: int = 5
     context_minutes: int = 30
     lease_seconds: float = 30.0
+    group_per_minute: int = 20
     log_format: str = "text"
     inbox_days: int = 30
 
@@ -125,6 +126,7 @@ class Settings:
             context_turns=_int(env, "CONTEXT_TURNS", 5, low=1) or 5,
             context_minutes=_int(env, "CONTEXT_MINUTES", 30, low=1) or 30,
             lease_seconds=float(_int(env, "LEASE_SECONDS", 30, low=1) or 30),
+            group_per_minute=_int(env, "GROUP_PER_MINUTE", 20, low=1) or 20,
             log_format=_log_format(env),
             inbox_days=_int(env, "INBOX_DAYS", 30, low=1) or 30,
         )

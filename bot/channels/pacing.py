@@ -32,6 +32,11 @@ class Limits:
     overall_rate: float = 30.0
     overall_burst: float = 30.0
 
+    @classmethod
+    def for_groups(cls, per_minute: int) -> Limits:
+        """Telegram's limits with another group budget (a self-hosted Bot API server, a test without limits)."""
+        return cls(group_rate=per_minute / 60, group_burst=float(per_minute))
+
 
 class Pacer:
     """Says whether a destination may be sent to now; a busy destination never holds another one."""

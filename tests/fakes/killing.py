@@ -41,7 +41,8 @@ class Outcome:
 
     def line(self) -> str:
         return (
-            f"{self.sent} relayed messages, {self.kills} kills: {len(self.lost)} lost, {len(self.doubled)} doubled, "
+            f"{self.sent} relayed messages, {self.kills} kills: {len(self.lost)} lost "
+            f"({sum(t.startswith('u') for t in self.lost)} user→topic), {len(self.doubled)} doubled, "
             f"{len(self.misrouted)} misrouted, {len(self.out_of_order)} conversations out of order "
             f"({self.seconds:.1f} s)"
         )

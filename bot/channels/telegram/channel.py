@@ -42,7 +42,7 @@ from bot.channels.delivery import DeliveryWorker
 from bot.channels.flood import FloodGate
 from bot.channels.health import Metrics
 from bot.channels.inbox import InboxWorker
-from bot.channels.pacing import Pacer
+from bot.channels.pacing import Limits, Pacer
 from bot.channels.telegram.receive import retry_seconds
 from bot.channels.text import fits_callback, rows, split_message, to_html
 from bot.dialogue import strings as s
@@ -124,7 +124,12 @@ class TelegramChannel:
         )
         self._forum: bool | None = None
         self._members: dict[int, tuple[bool, datetime]] = {}
-        self.deliveries = DeliveryWorker(self.store, self.send_delivery, Pacer(), lease=settings.lease_seconds)
+        self.deliveries = DeliveryWorker(
+            self.store,
+            self.send_delivery,
+            Pacer(Limits.for_groups(settings.group_per_minute)),
+            lease=settings.lease_seconds,
+        )
         self.inbox = InboxWorker(self.store, self.handle_item, lease=settings.lease_seconds)
         self.replica = uuid.uuid4().hex[:12]  # who holds a periodic job's lease
         self.metrics = Metrics(settings.answer_threshold, settings.suggest_threshold)
@@ -149,7 +154,9 @@ class TelegramChannel:
         if not updater:
             builder = builder.updater(None)
         if rate_limit:
-            builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+            builder = builder.rate_limiter(
+                AIORateLimiter(max_retries=2, group_max_rate=self.settings.group_per_minute, group_time_period=60)
+            )
         builder = builder.post_init(self._post_init).post_shutdown(self._post_shutdown)
         application = builder.build()
         application.add_handler(TypeHandler(Update, self.on_update))

@@ -62,3 +62,10 @@ def test_a_medical_question_beside_a_practical_one() -> None:
     assert BANDS.medical_beside(ranked(("cost_quote", 0.6), ("medical_advice_request", 0.2)))
     assert not BANDS.medical_beside(ranked(("cost_quote", 0.6), ("medical_advice_request", 0.19)))
     assert not BANDS.medical_beside(ranked(("medical_advice_request", 0.6), ("cost_quote", 0.3)))
+
+
+def test_an_unsure_reading_that_may_be_medical_is_not_a_menu() -> None:
+    assert BANDS.unsure_medical(ranked(("intl_patient_process", 0.24), ("medical_advice_request", 0.21)))
+    assert not BANDS.unsure_medical(ranked(("intl_patient_process", 0.24), ("medical_advice_request", 0.19)))
+    assert not BANDS.unsure_medical(ranked(("intl_patient_process", 0.6), ("medical_advice_request", 0.3)))
+    assert not BANDS.unsure_medical(ranked(("a", 0.3), ("b", 0.25), ("medical_advice_request", 0.21)))

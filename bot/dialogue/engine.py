@@ -448,6 +448,9 @@ class Engine:
                 return self._answer(state, intent, lang, found, confidence=max(top.confidence, 0.5))
         if band == "answer":
             return self._answer(state, self.kb.intents[top.intent], lang, found, confidence=top.confidence)
+        if self.bands.unsure_medical(plain) and MEDICAL_ADVICE in self.kb.intents:
+            confidence = self._confidence_of(plain, MEDICAL_ADVICE)
+            return self._answer(state, self.kb.intents[MEDICAL_ADVICE], lang, found, confidence=confidence)
         if band == "suggest":
             options = [
                 r

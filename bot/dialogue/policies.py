@@ -78,6 +78,12 @@ class Bands:
                 return intent
         return None
 
+    def unsure_medical(self, ranked: list[Ranked]) -> bool:
+        """An unsure reading that may be a medical question gets the no-advice answer, not a menu of topics."""
+        return self.decide(ranked) == "suggest" and any(
+            r.intent == MEDICAL_ADVICE and r.confidence >= self.medical for r in ranked[:2]
+        )
+
     def medical_beside(self, ranked: list[Ranked]) -> bool:
         """A medical question is a plausible second reading of a practical one: answer it, saying no advice first."""
         return any(r.intent == MEDICAL_ADVICE and r.confidence >= self.medical for r in ranked[1:3])

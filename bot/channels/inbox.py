@@ -19,6 +19,7 @@ log = logging.getLogger("oncobot.inbox")
 LEASE = 30.0  # seconds a worker may hold an update before another worker takes it again
 MAX_ATTEMPTS = 5  # an update whose handling failed this often is skipped rather than retried forever
 IDLE_WAIT = 0.5  # seconds between looks at the inbox when nobody pokes
+SCRUB_EVERY = 5.0  # seconds a handled update's text may stay in the database's side files while the inbox is busy
 
 
 class InboxWorker:
@@ -41,6 +42,8 @@ class InboxWorker:
         self._stopping = False
         self.handled = 0
         self.skipped = 0
+        self._scrubbed = 0  # handled + skipped at the last scrub
+        self._scrubbed_at = time.monotonic()
 
     def poke(self) -> None:
         """New updates were written: look now rather than at the next tick."""
@@ -95,9 +98,21 @@ class InboxWorker:
             except Exception as exc:
                 log.error("inbox claim failed: %s", type(exc).__name__)
                 started = 0
+            if self.handled + self.skipped != self._scrubbed and (
+                not self._tasks or time.monotonic() - self._scrubbed_at > SCRUB_EVERY
+            ):
+                await self.scrub()
             if not started:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), IDLE_WAIT)
+
+    async def scrub(self) -> None:
+        """Once updates are handled, no copy of their text is left in the database's side files."""
+        self._scrubbed, self._scrubbed_at = self.handled + self.skipped, time.monotonic()
+        try:
+            await asyncio.to_thread(self.store.scrub)
+        except Exception as exc:  # a busy database: the next pass scrubs
+            log.warning("store scrub failed: %s", type(exc).__name__)
 
     async def drain(self) -> None:
         """Handle everything claimable now, and what that unblocks, then return (tests and one-shot runs)."""
@@ -106,6 +121,7 @@ class InboxWorker:
             if self._tasks:
                 await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
             elif not started:
+                await self.scrub()
                 return
 
     async def stop(self, grace: float) -> None:

@@ -22,3 +22,8 @@ class SqliteStore(SqlStore):
         # An update's text is erased from the inbox once handled: overwrite the freed bytes rather than leave them.
         db.execute("PRAGMA secure_delete=ON")
         super().__init__(db)
+
+    def scrub(self) -> None:
+        """The write-ahead log keeps old page images, an update's text among them: fold it in and empty it."""
+        with self._lock:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

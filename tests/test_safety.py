@@ -234,7 +234,9 @@ def test_a_crisis_answer_has_no_follow_up_buttons_whatever_the_content_says(
 
 
 def test_an_unsure_medical_reading_gets_the_no_advice_answer_not_a_did_you_mean(scripted: ScriptedChat) -> None:
-    scripted.reads(("cost_quote", 0.3), ("medical_advice_request", 0.25), ("medical_visa", 0.2)).say("tell me more please")
+    scripted.reads(("cost_quote", 0.3), ("medical_advice_request", 0.25), ("medical_visa", 0.2)).say(
+        "tell me more please"
+    )
     assert scripted.intent() == "medical_advice_request"
     assert "cannot give medical advice" in scripted.text() and "Did you mean" not in scripted.text()
     assert "handoff:offer" in scripted.button_ids()

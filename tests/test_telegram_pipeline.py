@@ -118,6 +118,25 @@ async def test_a_refused_relay_is_given_up_at_once_and_told_once(tg: Callable[..
 
 
 @scenario
+async def test_a_users_message_the_coordinators_cannot_receive_is_told_to_the_user_once(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        thread = await t.hand_off()
+        t.fake.fail_next("copyMessage", ApiError(400, "Bad Request: message can't be copied"), times=20)
+        await t.say("voici le compte rendu")
+        t.store.clock = lambda: 9e12  # whatever time passes, it is not tried again
+        await t.channel.flush()
+        assert len(t.fake.calls_of("copyMessage")) == 1
+        told = [
+            m for m in t.fake.bot_messages(USER) if "pas pu être transmis à votre coordinateur" in m.get("text", "")
+        ]
+        assert len(told) == 1
+        t.fake.failures.clear()
+        await t.say("et la suite")
+        await t.channel.flush()
+        assert "et la suite" in [m.get("text") for m in t.fake.bot_messages(GROUP, thread)]  # the lane goes on
+
+
+@scenario
 async def test_a_busy_case_waits_in_its_lane_while_everyone_else_is_answered(
     tg: Callable[..., Tg], world: FakeTelegram
 ) -> None:

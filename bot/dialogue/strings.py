@@ -69,6 +69,9 @@ CASE_CLOSED = N_(
 CASE_REOPENED = N_("A coordinator has reopened the conversation and will answer you here.")
 RATE_PROMPT = N_("How helpful was the coordinator? (1 = not at all, 5 = very)")
 RATED = N_("Thank you for your rating.")
+NOT_RELAYED = N_(
+    "This message could not be passed to your coordinator. Please send it again as text, or as a photo or a document."
+)
 EMERGENCY_RELAYED = N_("Your coordinator has been told that this may be an emergency.")
 EMERGENCY_HINT = N_("If this is an emergency: in France call 15 or 112; abroad, call your local emergency number.")
 FOR_CENTRE = N_("For {centre}: its own pages are below.")

@@ -778,6 +778,13 @@ class TelegramChannel:
                 self._g(s.GROUP_BLOCKED) if reason == "blocked" else self._g(s.GROUP_UNDELIVERED).format(reason=reason)
             )
             await self._tell_group(delivery.case_id, notice)
+        else:  # the user's message cannot reach the coordinators: the user is told, once for that message
+            case = await asyncio.to_thread(self.store.get_case, delivery.case_id)
+            if case is not None:
+                with contextlib.suppress(TelegramError):
+                    await self._send(
+                        int(case.chat_id), Reply(self.ui.gettext(case.language, s.NOT_RELAYED), case.language)
+                    )
 
     # ---- coordinators ------------------------------------------------------------------------------------------
     async def is_member(self, user_id: int) -> bool:

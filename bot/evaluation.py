@@ -195,8 +195,8 @@ def evaluate(settings: Settings, cases: list[Case], dialogues: Sequence[Dialogue
             confusion[(case.intent, predicted)] += 1
             report.errors.append({"text": case.text, "lang": case.lang, "expected": case.intent, "got": predicted})
         if case.intent == OUT_OF_SCOPE:
-            oos_tp += predicted == OUT_OF_SCOPE
-            oos_fn += predicted != OUT_OF_SCOPE
+            oos_tp += ok  # out of scope, or another answer as right (an insult: what the assistant can do)
+            oos_fn += not ok
         elif predicted == OUT_OF_SCOPE:
             oos_fp += 1
         if case.intent == EMERGENCY:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.store import Delivery, Store, UserState, open_store
+from bot.store.sql import SqlStore
 
 PG_URL = os.environ.get("ONCOBOT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -114,6 +117,33 @@ def test_closed_case_lets_a_new_one_open_and_reopen_is_refused_while_it_is(opene
     store.reopen_case(first.id)
     assert store.current_case("tg:3").id == second.id  # type: ignore[union-attr]
     assert [c.id for c in store.cases_of("tg:3")] == [first.id, second.id]
+
+
+class _FailingWrites:
+    """A SQLite connection whose updates fail as a lost server's would, once `down` is set."""
+
+    def __init__(self) -> None:
+        self.db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        self.down = False
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        if self.down and sql.startswith("UPDATE"):
+            raise sqlite3.OperationalError("disk I/O error")
+        return self.db.execute(sql, params)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def test_a_lost_database_is_not_taken_for_a_refused_reopening() -> None:
+    connection = _FailingWrites()
+    store = SqlStore(connection)
+    case, _ = store.open_case("tg:6", "6", "fr")
+    store.close_case(case.id)
+    connection.down = True
+    with pytest.raises(sqlite3.OperationalError):
+        store.reopen_case(case.id)
+    store.close()
 
 
 def test_a_message_is_queued_once_and_linked_both_ways_when_delivered(opener: Opener) -> None:

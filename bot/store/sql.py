@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -57,6 +58,8 @@ class SqlStore:
     """The store over DB-API connections: SQLite shares one behind a lock; PostgreSQL opens one per thread."""
 
     dialect = "sqlite"
+    # What the database raises when a second open case of one user is refused (PostgreSQL sets its own).
+    open_case_conflict: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
 
     def __init__(
         self, connection: Any, clock: Callable[[], float] = time.time, connect: Callable[[], Any] | None = None
@@ -231,7 +234,7 @@ class SqlStore:
 
     def reopen_case(self, case_id: int) -> Case | None:
         """Reopen, unless the user has opened another case since (then that one stands)."""
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(*self.open_case_conflict):  # anything else (a lost connection) is no refusal
             self._write("UPDATE cases SET status = 'open', closed_at = NULL WHERE id = ?", (case_id,))
         return self.get_case(case_id)
 

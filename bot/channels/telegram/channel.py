@@ -14,7 +14,7 @@ import logging
 import time
 import traceback
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -106,8 +106,15 @@ def in_thread(thread: int, forum: bool) -> dict[str, Any]:
 class TelegramChannel:
     """Wires an engine into a python-telegram-bot Application."""
 
-    def __init__(self, engine: Engine, settings: Settings, team: TeamDesk | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        team: TeamDesk | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.engine = engine
+        self.clock = clock  # working hours and membership checks read it; tests set the day and hour
         self.team = team  # the group admins' /stats, /reload, /inbox and the weekly digest
         self.settings = settings
         self.store = engine.store
@@ -531,8 +538,9 @@ class TelegramChannel:
         )
         if created:
             await self._ensure_thread(case)
-        if not self.hours.is_open(datetime.now(UTC)):
-            when = self.hours.when(datetime.now(UTC), event.language)
+        now = self.clock()
+        if not self.hours.is_open(now):
+            when = self.hours.when(now, event.language)
             if when:
                 await self._send(
                     chat_id, Reply(self.ui.gettext(event.language, s.OUT_OF_HOURS).format(when=when), event.language)
@@ -782,7 +790,7 @@ class TelegramChannel:
     # ---- coordinators ------------------------------------------------------------------------------------------
     async def is_member(self, user_id: int) -> bool:
         cached = self._members.get(user_id)
-        now = datetime.now(UTC)
+        now = self.clock()
         if cached and now - cached[1] < MEMBERSHIP_TTL:
             return cached[0]
         assert self.group is not None

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
+
+CaseStatus = Literal["open", "closed"]
+Direction = Literal["to_group", "to_user"]  # which side a delivery goes to: the coordinators' or the user's
 
 
 @dataclass
@@ -26,7 +29,7 @@ class Case:
     user_id: str
     chat_id: str
     language: str
-    status: str
+    status: CaseStatus
     thread_id: int | None = None
     user_type: str | None = None
     country: str | None = None
@@ -46,7 +49,7 @@ class Delivery:
 
     id: int
     case_id: int
-    direction: str  # "to_group" or "to_user"
+    direction: Direction
     payload: dict[str, Any]
     attempts: int
     status: str
@@ -125,7 +128,7 @@ class Store(Protocol):
     def case_for_group_message(self, group_message_id: int) -> Case | None: ...
 
     # deliveries still owed
-    def enqueue(self, case_id: int, direction: str, payload: dict[str, Any], dedupe: str) -> bool: ...
+    def enqueue(self, case_id: int, direction: Direction, payload: dict[str, Any], dedupe: str) -> bool: ...
     def delivered(
         self, delivery_id: int, case_id: int, user_message_id: int, group_message_ids: Sequence[int], direction: str
     ) -> None: ...

@@ -9,9 +9,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast, get_args
 
-from bot.store.base import Case, CaseTimes, Delivery, InboxItem, KeptQuestion, UserState
+from bot.store.base import Case, CaseStatus, CaseTimes, Delivery, Direction, InboxItem, KeptQuestion, UserState
 from bot.store.schema import DIALECT_WORDS, MIGRATIONS
 
 CASE_COLUMNS = (
@@ -29,13 +29,26 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _status(value: str) -> CaseStatus:
+    """A stored word as its type: a word no version of the code wrote is a corrupt row, not a new state."""
+    if value not in get_args(CaseStatus):
+        raise ValueError(f"unexpected case status {value!r}")
+    return cast(CaseStatus, value)
+
+
+def _direction(value: str) -> Direction:
+    if value not in get_args(Direction):
+        raise ValueError(f"unexpected delivery direction {value!r}")
+    return cast(Direction, value)
+
+
 def _case(row: Sequence[Any]) -> Case:
     return Case(
         id=int(row[0]),
         user_id=row[1],
         chat_id=row[2],
         language=row[3],
-        status=row[4],
+        status=_status(row[4]),
         thread_id=None if row[5] is None else int(row[5]),
         user_type=row[6],
         country=row[7],
@@ -285,7 +298,7 @@ class SqlStore:
         return self.get_case(int(row[0])) if row else None
 
     # ---- deliveries -----------------------------------------------------------------------------------------
-    def enqueue(self, case_id: int, direction: str, payload: dict[str, Any], dedupe: str) -> bool:
+    def enqueue(self, case_id: int, direction: Direction, payload: dict[str, Any], dedupe: str) -> bool:
         """Queue a delivery once: False when the same message (by `dedupe`) was queued or delivered before."""
         if self._one(
             "SELECT 1 FROM links WHERE case_id = ? AND direction = ? AND "
@@ -347,7 +360,7 @@ class SqlStore:
             ).fetchone()
         if row is None:
             return None
-        return Delivery(int(row[0]), int(row[1]), row[2], json.loads(row[3]), int(row[4]), row[5], row[6])
+        return Delivery(int(row[0]), int(row[1]), _direction(row[2]), json.loads(row[3]), int(row[4]), row[5], row[6])
 
     def open_cases(self) -> int:
         return int(self._one("SELECT COUNT(*) FROM cases WHERE status = 'open'")[0])

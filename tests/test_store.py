@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
@@ -12,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from bot.store import Delivery, Store, UserState, open_store
+from bot.store import Delivery, Store, Unanswered, UserState, open_store
 from bot.store.sql import SqlStore
+from bot.store.sqlite import SqliteStore
 
 PG_URL = os.environ.get("ONCOBOT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -144,6 +146,27 @@ def test_a_lost_database_is_not_taken_for_a_refused_reopening() -> None:
     with pytest.raises(sqlite3.OperationalError):
         store.reopen_case(case.id)
     store.close()
+
+
+def test_a_case_keeps_what_was_understood_of_unanswered_questions(opener: Opener) -> None:
+    readings = (Unanswered("out_of_scope", 0.8), Unanswered("visa", 0.35))
+    case, _ = opener().open_case("tg:7", "7", "es", unanswered=readings)
+    assert opener().get_case(case.id).unanswered == readings  # type: ignore[union-attr]
+
+
+def test_a_case_written_by_an_early_version_is_read_without_its_text(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "old.sqlite3")
+    case, _ = store.open_case("tg:8", "8", "pt")
+    old = '[{"intent": "out_of_scope", "confidence": 0.8, "text": "my secret question"}]'
+    store.close()
+    with contextlib.closing(sqlite3.connect(tmp_path / "old.sqlite3")) as raw:
+        raw.execute("UPDATE cases SET unanswered = ? WHERE id = ?", (old, case.id))
+        raw.commit()
+    again = SqliteStore(tmp_path / "old.sqlite3")
+    read = again.get_case(case.id)
+    assert read is not None and read.unanswered == (Unanswered("out_of_scope", 0.8),)
+    assert "my secret question" not in repr(read)
+    again.close()
 
 
 def test_a_message_is_queued_once_and_linked_both_ways_when_delivered(opener: Opener) -> None:

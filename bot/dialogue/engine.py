@@ -39,7 +39,7 @@ from bot.nlu.entities import Entities, EntityIndex
 from bot.nlu.language import LanguageGuesser
 from bot.nlu.matcher import Matcher, Ranked
 from bot.nlu.normalise import strip_controls
-from bot.store.base import Store, UserState
+from bot.store.base import Store, Unanswered, UserState
 
 MENUS = {"patients": s.MENU_PATIENTS, "professionals": s.MENU_PROFESSIONALS, "buyers": s.MENU_BUYERS}
 # Commands any channel may pass as text ("/human"); each is a button payload.
@@ -291,7 +291,8 @@ class Engine:
             # The case opens now, so nothing the user writes next is lost; the intake only refines it.
             state.context["intake"] = "who"
             state.context["misses"] = 0
-            event = Handoff("requested", user_id, lang, tuple(state.context.pop("unanswered", [])))
+            readings = tuple(Unanswered.from_json(item) for item in state.context.pop("unanswered", []))
+            event = Handoff("requested", user_id, lang, readings)
             buttons = tuple(Button(f"intake:who:{key}", self._t(lang, label)) for key, label in s.WHO_LABELS.items())
             skip = Button("intake:who:skip", self._t(lang, s.SKIP))
             return Turn(
@@ -478,7 +479,7 @@ class Engine:
         if not junk:
             unanswered = list(state.context.get("unanswered", []))[-(KEEP_UNANSWERED - 1) :]
             # Only what was understood of it: the text itself is never kept before the user agrees to share it.
-            unanswered.append({"intent": top.intent, "confidence": round(top.confidence, 3)})
+            unanswered.append(Unanswered(top.intent, round(top.confidence, 3)).to_json())
             state.context["unanswered"] = unanswered
         human = Button("handoff:offer", self._t(lang, s.MENU_HUMAN))
         understanding = Understanding(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -22,6 +22,22 @@ class UserState:
 
 
 @dataclass(frozen=True)
+class Unanswered:
+    """What the assistant made of a question it could not answer; never its text, which is not kept before consent."""
+
+    intent: str
+    confidence: float
+
+    def to_json(self) -> dict[str, object]:
+        return {"intent": self.intent, "confidence": self.confidence}
+
+    @classmethod
+    def from_json(cls, item: Mapping[str, Any]) -> Unanswered:
+        """Read a stored reading; other keys (a `text` written by early versions) are ignored, never carried."""
+        return cls(str(item.get("intent", "?")), float(item.get("confidence", 0)))
+
+
+@dataclass(frozen=True)
 class Case:
     """A conversation handed to the coordinators; its id is the ticket number users and coordinators quote."""
 
@@ -34,7 +50,7 @@ class Case:
     user_type: str | None = None
     country: str | None = None
     topic: str | None = None
-    unanswered: tuple[dict[str, Any], ...] = ()
+    unanswered: tuple[Unanswered, ...] = ()
     created_at: str = ""
     closed_at: str | None = None
 
@@ -107,7 +123,7 @@ class Store(Protocol):
         user_type: str | None = None,
         country: str | None = None,
         topic: str | None = None,
-        unanswered: tuple[dict[str, Any], ...] = (),
+        unanswered: tuple[Unanswered, ...] = (),
     ) -> tuple[Case, bool]: ...
     def current_case(self, user_id: str) -> Case | None: ...
     def get_case(self, case_id: int) -> Case | None: ...

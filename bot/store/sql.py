@@ -11,7 +11,17 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast, get_args
 
-from bot.store.base import Case, CaseStatus, CaseTimes, Delivery, Direction, InboxItem, KeptQuestion, UserState
+from bot.store.base import (
+    Case,
+    CaseStatus,
+    CaseTimes,
+    Delivery,
+    Direction,
+    InboxItem,
+    KeptQuestion,
+    Unanswered,
+    UserState,
+)
 from bot.store.schema import DIALECT_WORDS, MIGRATIONS
 
 CASE_COLUMNS = (
@@ -53,7 +63,7 @@ def _case(row: Sequence[Any]) -> Case:
         user_type=row[6],
         country=row[7],
         topic=row[8],
-        unanswered=tuple(json.loads(row[9] or "[]")),
+        unanswered=tuple(Unanswered.from_json(item) for item in json.loads(row[9] or "[]")),
         created_at=row[10],
         closed_at=row[11],
     )
@@ -189,16 +199,17 @@ class SqlStore:
         user_type: str | None = None,
         country: str | None = None,
         topic: str | None = None,
-        unanswered: tuple[dict[str, Any], ...] = (),
+        unanswered: tuple[Unanswered, ...] = (),
     ) -> tuple[Case, bool]:
         """The user's open case, created if there is none; True when this call created it."""
+        readings = json.dumps([item.to_json() for item in unanswered])
         with self._transaction():
             created = (
                 self._run(
                     "INSERT INTO cases (user_id, chat_id, language, status, user_type, country, topic, unanswered, "
                     "created_at) VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?) "
                     "ON CONFLICT (user_id) WHERE status = 'open' DO NOTHING",
-                    (user_id, chat_id, language, user_type, country, topic, json.dumps(list(unanswered)), _now()),
+                    (user_id, chat_id, language, user_type, country, topic, readings, _now()),
                 ).rowcount
                 == 1
             )

@@ -176,7 +176,7 @@ def test_unanswered_questions_travel_with_the_handoff(chat: Chat) -> None:
     chat.press("Yes")
     event = next(a for a in chat.last.actions if isinstance(a, Handoff))
     # What the assistant made of it travels; the words themselves were never kept before consent.
-    assert event.unanswered and event.unanswered[0]["intent"] == "out_of_scope"
+    assert event.unanswered and event.unanswered[0].intent == "out_of_scope"
     assert "tell me a joke" not in str(event.unanswered)
 
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bot.store import Delivery, Store, UserState, open_store
+from bot.store import Delivery, Store, Unanswered, UserState, open_store
+from bot.store.sql import SqlStore
+from bot.store.sqlite import SqliteStore
 
 PG_URL = os.environ.get("ONCOBOT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -114,6 +119,54 @@ def test_closed_case_lets_a_new_one_open_and_reopen_is_refused_while_it_is(opene
     store.reopen_case(first.id)
     assert store.current_case("tg:3").id == second.id  # type: ignore[union-attr]
     assert [c.id for c in store.cases_of("tg:3")] == [first.id, second.id]
+
+
+class _FailingWrites:
+    """A SQLite connection whose updates fail as a lost server's would, once `down` is set."""
+
+    def __init__(self) -> None:
+        self.db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        self.down = False
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        if self.down and sql.startswith("UPDATE"):
+            raise sqlite3.OperationalError("disk I/O error")
+        return self.db.execute(sql, params)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def test_a_lost_database_is_not_taken_for_a_refused_reopening() -> None:
+    connection = _FailingWrites()
+    store = SqlStore(connection)
+    case, _ = store.open_case("tg:6", "6", "fr")
+    store.close_case(case.id)
+    connection.down = True
+    with pytest.raises(sqlite3.OperationalError):
+        store.reopen_case(case.id)
+    store.close()
+
+
+def test_a_case_keeps_what_was_understood_of_unanswered_questions(opener: Opener) -> None:
+    readings = (Unanswered("out_of_scope", 0.8), Unanswered("visa", 0.35))
+    case, _ = opener().open_case("tg:7", "7", "es", unanswered=readings)
+    assert opener().get_case(case.id).unanswered == readings  # type: ignore[union-attr]
+
+
+def test_a_case_written_by_an_early_version_is_read_without_its_text(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "old.sqlite3")
+    case, _ = store.open_case("tg:8", "8", "pt")
+    old = '[{"intent": "out_of_scope", "confidence": 0.8, "text": "my secret question"}]'
+    store.close()
+    with contextlib.closing(sqlite3.connect(tmp_path / "old.sqlite3")) as raw:
+        raw.execute("UPDATE cases SET unanswered = ? WHERE id = ?", (old, case.id))
+        raw.commit()
+    again = SqliteStore(tmp_path / "old.sqlite3")
+    read = again.get_case(case.id)
+    assert read is not None and read.unanswered == (Unanswered("out_of_scope", 0.8),)
+    assert "my secret question" not in repr(read)
+    again.close()
 
 
 def test_a_message_is_queued_once_and_linked_both_ways_when_delivered(opener: Opener) -> None:

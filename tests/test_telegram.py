@@ -6,6 +6,7 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -463,6 +464,12 @@ async def test_out_of_hours_the_user_is_told_when_coordinators_are_back(tg: Call
         await t.hand_off()
         assert all("Paris" not in m.get("text", "") for m in t.fake.bot_messages(USER))
     async with tg(COORDINATOR_HOURS="mon 03:00-03:01") as t:
+        t.channel.clock = lambda: datetime(2026, 12, 7, 2, 0, 30, tzinfo=UTC)  # Monday 03:00:30 in Paris: open
+        await t.say("/forget")
+        await t.hand_off()
+        assert all("Paris" not in m.get("text", "") for m in t.fake.bot_messages(USER))
+    async with tg(COORDINATOR_HOURS="mon 03:00-03:01") as t:
+        t.channel.clock = lambda: datetime(2026, 12, 7, 2, 1, 30, tzinfo=UTC)  # a minute later: closed
         await t.say("/forget")
         await t.hand_off()
         assert any("lundi 03:00" in m["text"] and "Paris" in m["text"] for m in t.fake.bot_messages(USER))

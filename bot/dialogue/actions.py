@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.store.base import Unanswered
+
 
 @dataclass(frozen=True)
 class Location:
@@ -63,7 +65,7 @@ class Handoff:
     event: Literal["requested", "declined"]
     user_id: str
     language: str
-    unanswered: tuple[dict[str, object], ...] = ()
+    unanswered: tuple[Unanswered, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.content.schema import KIND_ENTITY, Intent, KnowledgeBase
+from bot.dialogue import button_ids as bid
 from bot.dialogue import strings as s
 from bot.dialogue.actions import (
     Action,
@@ -39,19 +40,19 @@ from bot.nlu.entities import Entities, EntityIndex
 from bot.nlu.language import LanguageGuesser
 from bot.nlu.matcher import Matcher, Ranked
 from bot.nlu.normalise import strip_controls
-from bot.store.base import Store, UserState
+from bot.store.base import Store, Unanswered, UserState
 
 MENUS = {"patients": s.MENU_PATIENTS, "professionals": s.MENU_PROFESSIONALS, "buyers": s.MENU_BUYERS}
 # Commands any channel may pass as text ("/human"); each is a button payload.
 COMMANDS = {
-    "start": "start",
-    "menu": "menu:main",
-    "help": "intent:help_capabilities",
-    "language": "menu:language",
-    "centres": "menu:centres",
-    "human": "handoff:offer",
-    "privacy": "intent:privacy_data_request",
-    "forget": "forget",
+    "start": bid.START,
+    "menu": bid.make(bid.MENU, "main"),
+    "help": bid.make(bid.INTENT, "help_capabilities"),
+    "language": bid.make(bid.MENU, "language"),
+    "centres": bid.make(bid.MENU, "centres"),
+    "human": bid.make(bid.HANDOFF, "offer"),
+    "privacy": bid.make(bid.INTENT, "privacy_data_request"),
+    "forget": bid.FORGET,
 }
 # The intent that answers a message made only of a name.
 DEFAULT_FOR_ENTITY = {
@@ -83,7 +84,7 @@ ELLIPSIS_WORDS = 2.5  # words besides the name in "and in Bordeaux?", "what abou
 GREETING = "greeting"
 COUNTRY_MAX = 60
 # What keeps working while a coordinator has the conversation.
-DURING_CASE = {"forget", "intent:privacy_data_request", "menu:language"}
+DURING_CASE = {bid.FORGET, bid.make(bid.INTENT, "privacy_data_request"), bid.make(bid.MENU, "language")}
 
 
 class Engine:
@@ -130,7 +131,7 @@ class Engine:
             if payload:
                 msg = Inbound(msg.user_id, None, payload, msg.language_hint, msg.location)
         payload = msg.payload or ""
-        if state.open_case is not None and payload not in DURING_CASE and not payload.startswith("lang:"):
+        if state.open_case is not None and payload not in DURING_CASE and bid.parse(payload).kind != bid.LANG:
             turn = self._during_case(state, msg, text, state.open_case)
         elif msg.payload is not None:
             turn = self._payload(state, msg)
@@ -150,8 +151,9 @@ class Engine:
         """A coordinator has the conversation: relay what the user sends; only an emergency is still answered."""
         lang = self.language_for(state, msg.language_hint)
         payload = msg.payload or ""
-        if payload.startswith("intake:"):
-            return self._intake(state, payload.removeprefix("intake:"), lang)
+        pressed = bid.parse(payload)
+        if pressed.kind == bid.INTAKE:
+            return self._intake(state, pressed.value, lang)
         if msg.payload is not None:  # a stale button: the coordinator answers now, not the menus
             return Turn((self._reply(self._t(lang, s.HANDOFF_STARTED), lang),))
         if msg.location is not None or msg.media or not text.strip():
@@ -207,44 +209,45 @@ class Engine:
     def _payload(self, state: UserState, msg: Inbound) -> Turn:
         lang = self.language_for(state, msg.language_hint)
         payload = msg.payload or ""
-        kind, _, value = payload.partition(":")
-        if payload == "start":
+        pressed = bid.parse(payload)
+        kind, value = pressed.kind, pressed.value
+        if payload == bid.START:
             Slots(state.context).clear()  # starting over: nothing said before carries into what comes next
             return (
                 self._answer(state, self.kb.intents["greeting"], lang, None, with_menu=True)
                 if "greeting" in self.kb.intents
                 else Turn((self._main_menu(lang),))
             )
-        if kind == "menu":
+        if kind == bid.MENU:
             if value in MENUS:
                 Slots(state.context).set("audience", value)
             return Turn((self._menu(value, lang),))
-        if kind == "lang" and value in self.kb.config.languages:
+        if kind == bid.LANG and value in self.kb.config.languages:
             state.language = value
             if "change_language" in self.kb.intents:
                 return self._answer(state, self.kb.intents["change_language"], value, None, forced=("language", value))
             return Turn((self._main_menu(value),))
-        if kind == "intent" and value in self.kb.intents:
+        if kind == bid.INTENT and value in self.kb.intents:
             return self._answer(state, self.kb.intents[value], lang, None)
         for entity_kind, key in (
-            ("centre", "centre"),
-            ("city", "city"),
-            ("region", "region"),
-            ("org", "organisation"),
+            (bid.CENTRE, "centre"),
+            (bid.CITY, "city"),
+            (bid.REGION, "region"),
+            (bid.ORG, "organisation"),
         ):
             if kind == entity_kind and self._known(key, value):
                 intent = self.kb.intents.get(DEFAULT_FOR_ENTITY[key])
                 if intent is not None:
                     return self._answer(state, intent, lang, Entities((), 0), forced=(key, value))
-        if kind == "handoff":
+        if kind == bid.HANDOFF:
             return self._handoff(state, value, lang, msg.user_id)
-        if payload == "forget":
+        if payload == bid.FORGET:
             cases = self.store.forget_user(msg.user_id)
             threads = tuple(c.thread_id for c in cases if c.thread_id and c.thread_id > 0)
             return Turn((self._reply(self._t(lang, s.FORGOTTEN), lang), Forgotten(msg.user_id, threads)))
-        if kind == "rate":
+        if kind == bid.RATE:
             return self._rate(msg.user_id, value, lang)
-        if kind == "intake":
+        if kind == bid.INTAKE:
             return self._intake(state, value, lang)
         return Turn((self._main_menu(lang),))
 
@@ -258,30 +261,32 @@ class Engine:
         return value in table[kind]
 
     def _main_menu(self, lang: str) -> Reply:
-        buttons = [Button(f"menu:{key}", self._t(lang, label)) for key, label in MENUS.items() if self.menus.get(key)]
+        buttons = [
+            Button(bid.make(bid.MENU, key), self._t(lang, label)) for key, label in MENUS.items() if self.menus.get(key)
+        ]
         buttons += [
-            Button("menu:centres", self._t(lang, s.MENU_CENTRES)),
-            Button("menu:language", self._t(lang, s.MENU_LANGUAGE)),
-            Button("handoff:offer", self._t(lang, s.MENU_HUMAN)),
+            Button(bid.make(bid.MENU, "centres"), self._t(lang, s.MENU_CENTRES)),
+            Button(bid.make(bid.MENU, "language"), self._t(lang, s.MENU_LANGUAGE)),
+            Button(bid.make(bid.HANDOFF, "offer"), self._t(lang, s.MENU_HUMAN)),
         ]
         return self._reply(self._t(lang, s.MENU_PROMPT), lang, tuple(buttons))
 
     def _menu(self, name: str, lang: str) -> Reply:
         if name in self.menus:
-            buttons = tuple(Button(f"intent:{i}", self.kb.intents[i].title[lang]) for i in self.menus[name])
+            buttons = tuple(Button(bid.make(bid.INTENT, i), self.kb.intents[i].title[lang]) for i in self.menus[name])
             return self._reply(
                 self._t(lang, s.TOPICS_PROMPT),
                 lang,
-                (*buttons, Button("menu:main", self._t(lang, s.MENU_BACK))),
+                (*buttons, Button(bid.make(bid.MENU, "main"), self._t(lang, s.MENU_BACK))),
             )
         if name == "language":
-            buttons = tuple(Button(f"lang:{c}", self.ui.language_name(c)) for c in self.kb.config.languages)
+            buttons = tuple(Button(bid.make(bid.LANG, c), self.ui.language_name(c)) for c in self.kb.config.languages)
             return self._reply(self._t(lang, s.CHOOSE_LANGUAGE), lang, buttons)
         if name == "centres":
             regions = []
             for region in self.kb.regions.values():
                 if any(self.render.region_of(c) == region.id for c in self.kb.centres.values()):
-                    regions.append(Button(f"region:{region.id}", region.name[lang]))
+                    regions.append(Button(bid.make(bid.REGION, region.id), region.name[lang]))
             regions.sort(key=lambda b: b.label)
             return self._reply(self._t(lang, s.CHOOSE_CITY), lang, tuple(regions))
         return self._main_menu(lang)
@@ -291,9 +296,12 @@ class Engine:
             # The case opens now, so nothing the user writes next is lost; the intake only refines it.
             state.context["intake"] = "who"
             state.context["misses"] = 0
-            event = Handoff("requested", user_id, lang, tuple(state.context.pop("unanswered", [])))
-            buttons = tuple(Button(f"intake:who:{key}", self._t(lang, label)) for key, label in s.WHO_LABELS.items())
-            skip = Button("intake:who:skip", self._t(lang, s.SKIP))
+            readings = tuple(Unanswered.from_json(item) for item in state.context.pop("unanswered", []))
+            event = Handoff("requested", user_id, lang, readings)
+            buttons = tuple(
+                Button(bid.make(bid.INTAKE, "who", key), self._t(lang, label)) for key, label in s.WHO_LABELS.items()
+            )
+            skip = Button(bid.make(bid.INTAKE, "who", "skip"), self._t(lang, s.SKIP))
             return Turn(
                 (
                     self._reply(self._t(lang, s.HANDOFF_STARTED), lang),
@@ -304,7 +312,10 @@ class Engine:
             )
         if step == "no":
             return Turn((self._reply(self._t(lang, s.HANDOFF_DECLINED), lang), Handoff("declined", user_id, lang)))
-        buttons = (Button("handoff:yes", self._t(lang, s.YES)), Button("handoff:no", self._t(lang, s.NO)))
+        buttons = (
+            Button(bid.make(bid.HANDOFF, "yes"), self._t(lang, s.YES)),
+            Button(bid.make(bid.HANDOFF, "no"), self._t(lang, s.NO)),
+        )
         return Turn(
             (self._reply(self._t(lang, s.CONSENT_PROMPT), lang, buttons),),
             Understanding("human_handoff", 1.0, lang, handoff=True),
@@ -322,7 +333,7 @@ class Engine:
             if answer in s.WHO_LABELS:
                 details = (CaseDetails(case_id, user_type=answer),)
             state.context["intake"] = "country"
-            skip = Button("intake:country:skip", self._t(lang, s.SKIP))
+            skip = Button(bid.make(bid.INTAKE, "country", "skip"), self._t(lang, s.SKIP))
             return Turn((*details, self._reply(self._t(lang, s.INTAKE_COUNTRY), lang, (skip,))))
         if step == "country":
             return self._ask_topic(state, lang)
@@ -333,8 +344,10 @@ class Engine:
 
     def _ask_topic(self, state: UserState, lang: str, before: tuple[Action, ...] = ()) -> Turn:
         state.context["intake"] = "topic"
-        buttons = tuple(Button(f"intake:topic:{key}", self._t(lang, label)) for key, label in s.TOPIC_LABELS.items())
-        skip = Button("intake:topic:skip", self._t(lang, s.SKIP))
+        buttons = tuple(
+            Button(bid.make(bid.INTAKE, "topic", key), self._t(lang, label)) for key, label in s.TOPIC_LABELS.items()
+        )
+        skip = Button(bid.make(bid.INTAKE, "topic", "skip"), self._t(lang, s.SKIP))
         return Turn((*before, self._reply(self._t(lang, s.INTAKE_TOPIC), lang, (*buttons, skip))))
 
     def _rate(self, user_id: str, value: str, lang: str) -> Turn:
@@ -349,7 +362,7 @@ class Engine:
         lang = self.language_for(state, msg.language_hint)
         assert msg.location is not None
         lines, venues = self.render.nearest_lines(msg.location.lat, msg.location.lon, lang)
-        buttons = tuple(Button(f"centre:{v.centre_id}", v.title) for v in venues)
+        buttons = tuple(Button(bid.make(bid.CENTRE, v.centre_id), v.title) for v in venues)
         return Turn((self._reply(f"{self._t(lang, s.NEAREST_CENTRES)}\n{lines}", lang, buttons), *venues))
 
     # ---- text --------------------------------------------------------------------------------------------
@@ -420,7 +433,7 @@ class Engine:
         """A message clearly in another language than the chosen one gets a button to switch, never a silent switch."""
         if state.language and detected and detected != lang and detected in self.kb.config.languages:
             name = self.ui.language_name(detected)
-            return Button(f"lang:{detected}", self._t(detected, s.SWITCH_LANGUAGE).format(language=name))
+            return Button(bid.make(bid.LANG, detected), self._t(detected, s.SWITCH_LANGUAGE).format(language=name))
         return None
 
     def _decide(
@@ -457,14 +470,16 @@ class Engine:
                 for r in ranked[:3]
                 if r.intent not in (OUT_OF_SCOPE, *CRISIS) and r.confidence >= self.bands.suggest / 2
             ]
-            buttons = tuple(Button(f"intent:{r.intent}", self.kb.intents[r.intent].title[lang]) for r in options)
+            buttons = tuple(
+                Button(bid.make(bid.INTENT, r.intent), self.kb.intents[r.intent].title[lang]) for r in options
+            )
             self._remember(state, found)
             return Turn(
                 (
                     self._reply(
                         self._t(lang, s.DID_YOU_MEAN),
                         lang,
-                        (*buttons, Button("handoff:offer", self._t(lang, s.MENU_HUMAN))),
+                        (*buttons, Button(bid.make(bid.HANDOFF, "offer"), self._t(lang, s.MENU_HUMAN))),
                     ),
                 ),
                 # Not understood well enough to answer: reported as out of scope, the candidates as suggestions.
@@ -481,9 +496,9 @@ class Engine:
         if not junk:
             unanswered = list(state.context.get("unanswered", []))[-(KEEP_UNANSWERED - 1) :]
             # Only what was understood of it: the text itself is never kept before the user agrees to share it.
-            unanswered.append({"intent": top.intent, "confidence": round(top.confidence, 3)})
+            unanswered.append(Unanswered(top.intent, round(top.confidence, 3)).to_json())
             state.context["unanswered"] = unanswered
-        human = Button("handoff:offer", self._t(lang, s.MENU_HUMAN))
+        human = Button(bid.make(bid.HANDOFF, "offer"), self._t(lang, s.MENU_HUMAN))
         understanding = Understanding(
             OUT_OF_SCOPE,
             top.confidence if top.intent == OUT_OF_SCOPE else 1 - top.confidence,
@@ -555,7 +570,7 @@ class Engine:
                 slots.set(kind, value)
 
     def _follow_ups(self, intent: Intent, lang: str) -> tuple[Button, ...]:
-        return tuple(Button(f"intent:{f}", self.kb.intents[f].title[lang]) for f in intent.follow_ups)
+        return tuple(Button(bid.make(bid.INTENT, f), self.kb.intents[f].title[lang]) for f in intent.follow_ups)
 
     def _answer(
         self,
@@ -594,7 +609,7 @@ class Engine:
         buttons += self._follow_ups(intent, out_lang)
         handoff = intent.offers_handoff
         if handoff:
-            buttons.append(Button("handoff:offer", self._t(out_lang, s.MENU_HUMAN)))
+            buttons.append(Button(bid.make(bid.HANDOFF, "offer"), self._t(out_lang, s.MENU_HUMAN)))
         actions: list[Action] = [self._reply(text, out_lang, tuple(buttons))]
         actions.extend(rendered.venues)
         if with_menu or intent.id == GREETING:
@@ -623,14 +638,17 @@ class Engine:
         audiences = [name for name, ids in self.menus.items() if intent.id in ids]
         if len(audiences) == 1:
             slots.set("audience", audiences[0])
-        centres = [b.id.removeprefix("centre:") for b in rendered.buttons if b.id.startswith("centre:")]
+        pressed = [bid.parse(b.id) for b in rendered.buttons]
+        centres = [p.value for p in pressed if p.kind == bid.CENTRE]
         if len(centres) == 1 and centres[0] in self.kb.centres:
             slots.set("centre", centres[0])
 
     def _crisis(self, state: UserState, intent: Intent, lang: str, confidence: float) -> Turn:
         """The crisis lines alone: no page, map or topic buttons under them; a person offered where the content says."""
         state.context["misses"] = 0
-        buttons = (Button("handoff:offer", self._t(lang, s.MENU_HUMAN)),) if intent.offers_handoff else ()
+        buttons = (
+            (Button(bid.make(bid.HANDOFF, "offer"), self._t(lang, s.MENU_HUMAN)),) if intent.offers_handoff else ()
+        )
         understanding = Understanding(intent.id, round(confidence, 4), lang, handoff=intent.offers_handoff)
         return Turn((self._reply(intent.answer[lang], lang, buttons),), understanding)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from babel import Locale
 
 from bot.content.schema import Centre, Coordinates, Intent, KnowledgeBase
+from bot.dialogue import button_ids as bid
 from bot.dialogue import strings as s
 from bot.dialogue.actions import Button, Venue
 from bot.geo import distance_km
@@ -159,20 +160,22 @@ class Renderer:
         kind = intent.kind
         template = intent.variants["ask"][lang]
         if kind in ("centre_card", "centre_specialties"):
-            buttons = tuple(Button(f"centre:{c.id}", c.display_name(lang)) for c in self.kb.centres.values())
+            buttons = tuple(Button(bid.make(bid.CENTRE, c.id), c.display_name(lang)) for c in self.kb.centres.values())
             return Rendered(fill(template, {}), buttons)
         if kind == "centres_near":
             cities = sorted({c.city for c in self.kb.centres.values()}, key=lambda cid: self.city_name(cid, lang))
             return Rendered(
-                fill(template, {}), tuple(Button(f"city:{cid}", self.city_name(cid, lang)) for cid in cities)
+                fill(template, {}), tuple(Button(bid.make(bid.CITY, cid), self.city_name(cid, lang)) for cid in cities)
             )
         if kind == "organisation":
             orgs = self.kb.organisations.values()
             listing = "\n".join(f"• {o.name}" for o in orgs)
             return Rendered(
-                fill(template, {"organisations": listing}), tuple(Button(f"org:{o.id}", o.name) for o in orgs)
+                fill(template, {"organisations": listing}), tuple(Button(bid.make(bid.ORG, o.id), o.name) for o in orgs)
             )
-        buttons = tuple(Button(f"lang:{code}", self.ui.language_name(code)) for code in self.kb.config.languages)
+        buttons = tuple(
+            Button(bid.make(bid.LANG, code), self.ui.language_name(code)) for code in self.kb.config.languages
+        )
         return Rendered(fill(template, {}), buttons)
 
     def _centre(self, intent: Intent, lang: str, centre: Centre) -> Rendered:
@@ -232,7 +235,7 @@ class Renderer:
         values = {"cancer": self.kb.cancer_types[cancer_type].name[lang], "city": self.place_name(place, lang)}
         if not matching:
             offices = [c for c in self.kb.centres.values() if c.international_page]
-            buttons = tuple(Button(f"centre:{c.id}", c.display_name(lang)) for c in offices)
+            buttons = tuple(Button(bid.make(bid.CENTRE, c.id), c.display_name(lang)) for c in offices)
             return Rendered(fill(intent.variants["by_type_none"][lang], values), buttons)
         rows: list[tuple[Centre, float | None, str]] = [(c, None, c.city) for c in matching]
         if point is not None:
@@ -249,7 +252,7 @@ class Renderer:
         values["sources"] = "\n".join(list(dict.fromkeys(sources))[:MAX_SOURCES])
         return Rendered(
             fill(intent.variants["by_type"][lang], values),
-            tuple(Button(f"centre:{c.id}", c.display_name(lang)) for c, _, _ in rows),
+            tuple(Button(bid.make(bid.CENTRE, c.id), c.display_name(lang)) for c, _, _ in rows),
         )
 
     def place_point(self, place: str | None) -> Coordinates | None:
@@ -270,7 +273,10 @@ class Renderer:
                 lines = "\n".join(self.centre_line(c, lang, city=cid) for c, cid in rows)
                 return Rendered(
                     fill(intent.answer[lang], {"city": region.name[lang], "centres": lines}),
-                    tuple(Button(f"centre:{c.id}", c.display_name(lang)) for c in dict.fromkeys(c for c, _ in rows)),
+                    tuple(
+                        Button(bid.make(bid.CENTRE, c.id), c.display_name(lang))
+                        for c in dict.fromkeys(c for c, _ in rows)
+                    ),
                 )
             return self._ask(intent, lang)
         city = self.kb.cities[place]
@@ -286,7 +292,7 @@ class Renderer:
             shown = [*here, *(c for c, _, _ in close)]
             return Rendered(
                 fill(intent.answer[lang], {"city": city.name[lang], "centres": "\n".join(found_lines)}),
-                tuple(Button(f"centre:{c.id}", c.display_name(lang)) for c in shown),
+                tuple(Button(bid.make(bid.CENTRE, c.id), c.display_name(lang)) for c in shown),
             )
         if city.coordinates is None:
             return self._ask(intent, lang)
@@ -294,7 +300,7 @@ class Renderer:
         nearest = [c for c, _, _ in self.nearest(city.coordinates.lat, city.coordinates.lon)]
         return Rendered(
             fill(intent.variants["nearest"][lang], {"city": city.name[lang], "centres": lines_text}),
-            tuple(Button(f"centre:{c.id}", c.display_name(lang)) for c in nearest),
+            tuple(Button(bid.make(bid.CENTRE, c.id), c.display_name(lang)) for c in nearest),
             venues,
         )
 

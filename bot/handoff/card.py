@@ -39,7 +39,6 @@ def card_text(case: Case, ui: Interface, lang: str, *, forum: bool) -> str:
     if case.unanswered:
         lines += ["", t(lang, s.CARD_UNANSWERED)]
         for item in case.unanswered:
-            confidence = float(str(item.get("confidence", 0)))
-            lines.append(f"• {item.get('intent', '?')} ({confidence:.2f})")  # what was understood, never the text
+            lines.append(f"• {item.intent} ({item.confidence:.2f})")  # what was understood, never the text
     lines += ["", t(lang, s.CARD_HOW_TO if forum else s.CARD_HOW_TO_REPLY)]
     return "\n".join(lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
+from bot.dialogue import button_ids as bid
 from bot.dialogue import strings as s
 from bot.dialogue.actions import Button, Forgotten, Inbound, Turn
 from bot.dialogue.engine import NOT_A_TOPIC, Engine
@@ -17,7 +18,6 @@ from bot.learning.redact import redact
 if TYPE_CHECKING:
     from bot.assistant import Parts
 
-KEEP, VOTE = "keep", "fb"
 UP, DOWN = "up", "down"
 THUMBS = {UP: "👍", DOWN: "👎"}
 # Answers that get no 👍/👎: safety answers, and replies that only steer the conversation.
@@ -56,8 +56,7 @@ class LearningEngine(Engine):
             return self._handle(msg)
 
     def _handle(self, msg: Inbound) -> Turn:
-        kind = (msg.payload or "").partition(":")[0]
-        if kind in (KEEP, VOTE):
+        if bid.parse(msg.payload or "").kind in (bid.KEEP, bid.VOTE):
             turn = self._learning_press(msg)
         else:
             turn = self._with_learning_buttons(msg, super().handle(msg))
@@ -75,12 +74,14 @@ class LearningEngine(Engine):
             return turn
         if u.intent == OUT_OF_SCOPE and u.handoff:
             token = self._hold(msg, text, u.language)
-            return self._amend_first(turn, button=Button(f"{KEEP}:{token}", self._t(u.language, s.SEND_TO_TEAM)))
+            return self._amend_first(
+                turn, button=Button(bid.make(bid.KEEP, token), self._t(u.language, s.SEND_TO_TEAM))
+            )
         if u.intent in NO_FEEDBACK or u.intent not in self.kb.intents:
             return turn
         token = self._hold(msg, text, u.language)
         for verdict in (UP, DOWN):
-            turn = self._amend_first(turn, button=Button(f"{VOTE}:{verdict}:{u.intent}:{token}", THUMBS[verdict]))
+            turn = self._amend_first(turn, button=Button(bid.make(bid.VOTE, verdict, u.intent, token), THUMBS[verdict]))
         return turn
 
     def _hold(self, msg: Inbound, text: str, language: str) -> str:
@@ -92,8 +93,9 @@ class LearningEngine(Engine):
         if state.banned:
             return Turn(())
         lang = self.language_for(state, msg.language_hint)
-        kind, _, value = (msg.payload or "").partition(":")
-        if kind == KEEP:
+        pressed = bid.parse(msg.payload or "")
+        value = pressed.value
+        if pressed.kind == bid.KEEP:
             held = self.pending.take(value, msg.user_id)
             if held is None:
                 return Turn((self._reply(self._t(lang, s.QUESTION_GONE), lang),))
@@ -110,6 +112,6 @@ class LearningEngine(Engine):
         if self.pending.first_vote(token, msg.user_id):
             self.store.count(day_of(self.clock()), verdict, lang, intent)
         if verdict == DOWN and self.pending.has(token, msg.user_id):
-            button = Button(f"{KEEP}:{token}", self._t(lang, s.SEND_TO_TEAM))
+            button = Button(bid.make(bid.KEEP, token), self._t(lang, s.SEND_TO_TEAM))
             return Turn((self._reply(self._t(lang, s.FEEDBACK_SORRY), lang, (button,)),))
         return Turn((self._reply(self._t(lang, s.FEEDBACK_THANKS), lang),))

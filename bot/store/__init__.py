@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.store.base import Case, CaseTimes, Delivery, InboxItem, KeptQuestion, Store, UserState
+from bot.store.base import Case, CaseTimes, Delivery, InboxItem, KeptQuestion, Store, Unanswered, UserState
 
-__all__ = ["Case", "CaseTimes", "Delivery", "InboxItem", "KeptQuestion", "Store", "UserState", "open_store"]
+__all__ = [
+    "Case",
+    "CaseTimes",
+    "Delivery",
+    "InboxItem",
+    "KeptQuestion",
+    "Store",
+    "Unanswered",
+    "UserState",
+    "open_store",
+]
 
 
 def open_store(database_url: str) -> Store:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
+
+CaseStatus = Literal["open", "closed"]
+Direction = Literal["to_group", "to_user"]  # which side a delivery goes to: the coordinators' or the user's
 
 
 @dataclass
@@ -19,6 +22,22 @@ class UserState:
 
 
 @dataclass(frozen=True)
+class Unanswered:
+    """What the assistant made of a question it could not answer; never its text, which is not kept before consent."""
+
+    intent: str
+    confidence: float
+
+    def to_json(self) -> dict[str, object]:
+        return {"intent": self.intent, "confidence": self.confidence}
+
+    @classmethod
+    def from_json(cls, item: Mapping[str, Any]) -> Unanswered:
+        """Read a stored reading; other keys (a `text` written by early versions) are ignored, never carried."""
+        return cls(str(item.get("intent", "?")), float(item.get("confidence", 0)))
+
+
+@dataclass(frozen=True)
 class Case:
     """A conversation handed to the coordinators; its id is the ticket number users and coordinators quote."""
 
@@ -26,12 +45,12 @@ class Case:
     user_id: str
     chat_id: str
     language: str
-    status: str
+    status: CaseStatus
     thread_id: int | None = None
     user_type: str | None = None
     country: str | None = None
     topic: str | None = None
-    unanswered: tuple[dict[str, Any], ...] = ()
+    unanswered: tuple[Unanswered, ...] = ()
     created_at: str = ""
     closed_at: str | None = None
 
@@ -46,7 +65,7 @@ class Delivery:
 
     id: int
     case_id: int
-    direction: str  # "to_group" or "to_user"
+    direction: Direction
     payload: dict[str, Any]
     attempts: int
     status: str
@@ -104,7 +123,7 @@ class Store(Protocol):
         user_type: str | None = None,
         country: str | None = None,
         topic: str | None = None,
-        unanswered: tuple[dict[str, Any], ...] = (),
+        unanswered: tuple[Unanswered, ...] = (),
     ) -> tuple[Case, bool]: ...
     def current_case(self, user_id: str) -> Case | None: ...
     def get_case(self, case_id: int) -> Case | None: ...
@@ -125,7 +144,7 @@ class Store(Protocol):
     def case_for_group_message(self, group_message_id: int) -> Case | None: ...
 
     # deliveries still owed
-    def enqueue(self, case_id: int, direction: str, payload: dict[str, Any], dedupe: str) -> bool: ...
+    def enqueue(self, case_id: int, direction: Direction, payload: dict[str, Any], dedupe: str) -> bool: ...
     def delivered(
         self, delivery_id: int, case_id: int, user_message_id: int, group_message_ids: Sequence[int], direction: str
     ) -> None: ...

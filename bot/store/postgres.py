@@ -19,4 +19,5 @@ class PostgresStore(SqlStore):
             connection = psycopg.connect(url, autocommit=True)
         except psycopg.Error as exc:
             raise ValueError(f"cannot connect to the database: {str(exc).strip().splitlines()[0]}") from exc
+        self.open_case_conflict = (psycopg.errors.UniqueViolation,)
         super().__init__(connection, connect=lambda: psycopg.connect(url, autocommit=True))

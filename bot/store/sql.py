@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast, get_args
 
-from bot.store.base import Case, CaseTimes, Delivery, InboxItem, KeptQuestion, UserState
+from bot.store.base import (
+    Case,
+    CaseStatus,
+    CaseTimes,
+    Delivery,
+    Direction,
+    InboxItem,
+    KeptQuestion,
+    Unanswered,
+    UserState,
+)
 from bot.store.schema import DIALECT_WORDS, MIGRATIONS
 
 CASE_COLUMNS = (
@@ -28,18 +39,31 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _status(value: str) -> CaseStatus:
+    """A stored word as its type: a word no version of the code wrote is a corrupt row, not a new state."""
+    if value not in get_args(CaseStatus):
+        raise ValueError(f"unexpected case status {value!r}")
+    return cast(CaseStatus, value)
+
+
+def _direction(value: str) -> Direction:
+    if value not in get_args(Direction):
+        raise ValueError(f"unexpected delivery direction {value!r}")
+    return cast(Direction, value)
+
+
 def _case(row: Sequence[Any]) -> Case:
     return Case(
         id=int(row[0]),
         user_id=row[1],
         chat_id=row[2],
         language=row[3],
-        status=row[4],
+        status=_status(row[4]),
         thread_id=None if row[5] is None else int(row[5]),
         user_type=row[6],
         country=row[7],
         topic=row[8],
-        unanswered=tuple(json.loads(row[9] or "[]")),
+        unanswered=tuple(Unanswered.from_json(item) for item in json.loads(row[9] or "[]")),
         created_at=row[10],
         closed_at=row[11],
     )
@@ -57,6 +81,8 @@ class SqlStore:
     """The store over DB-API connections: SQLite shares one behind a lock; PostgreSQL opens one per thread."""
 
     dialect = "sqlite"
+    # What the database raises when a second open case of one user is refused (PostgreSQL sets its own).
+    open_case_conflict: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
 
     def __init__(
         self, connection: Any, clock: Callable[[], float] = time.time, connect: Callable[[], Any] | None = None
@@ -176,16 +202,17 @@ class SqlStore:
         user_type: str | None = None,
         country: str | None = None,
         topic: str | None = None,
-        unanswered: tuple[dict[str, Any], ...] = (),
+        unanswered: tuple[Unanswered, ...] = (),
     ) -> tuple[Case, bool]:
         """The user's open case, created if there is none; True when this call created it."""
+        readings = json.dumps([item.to_json() for item in unanswered])
         with self._transaction():
             created = (
                 self._run(
                     "INSERT INTO cases (user_id, chat_id, language, status, user_type, country, topic, unanswered, "
                     "created_at) VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?) "
                     "ON CONFLICT (user_id) WHERE status = 'open' DO NOTHING",
-                    (user_id, chat_id, language, user_type, country, topic, json.dumps(list(unanswered)), _now()),
+                    (user_id, chat_id, language, user_type, country, topic, readings, _now()),
                 ).rowcount
                 == 1
             )
@@ -234,7 +261,7 @@ class SqlStore:
 
     def reopen_case(self, case_id: int) -> Case | None:
         """Reopen, unless the user has opened another case since (then that one stands)."""
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(*self.open_case_conflict):  # anything else (a lost connection) is no refusal
             self._write("UPDATE cases SET status = 'open', closed_at = NULL WHERE id = ?", (case_id,))
         return self.get_case(case_id)
 
@@ -285,7 +312,7 @@ class SqlStore:
         return self.get_case(int(row[0])) if row else None
 
     # ---- deliveries -----------------------------------------------------------------------------------------
-    def enqueue(self, case_id: int, direction: str, payload: dict[str, Any], dedupe: str) -> bool:
+    def enqueue(self, case_id: int, direction: Direction, payload: dict[str, Any], dedupe: str) -> bool:
         """Queue a delivery once: False when the same message (by `dedupe`) was queued or delivered before."""
         if self._one(
             "SELECT 1 FROM links WHERE case_id = ? AND direction = ? AND "
@@ -347,7 +374,7 @@ class SqlStore:
             ).fetchone()
         if row is None:
             return None
-        return Delivery(int(row[0]), int(row[1]), row[2], json.loads(row[3]), int(row[4]), row[5], row[6])
+        return Delivery(int(row[0]), int(row[1]), _direction(row[2]), json.loads(row[3]), int(row[4]), row[5], row[6])
 
     def open_cases(self) -> int:
         return int(self._one("SELECT COUNT(*) FROM cases WHERE status = 'open'")[0])

@@ -14,7 +14,7 @@ import logging
 import time
 import traceback
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -45,6 +45,7 @@ from bot.channels.inbox import InboxWorker
 from bot.channels.pacing import Limits, Pacer
 from bot.channels.telegram.receive import retry_seconds
 from bot.channels.text import fits_callback, rows, split_message, to_html
+from bot.dialogue import button_ids as bid
 from bot.dialogue import strings as s
 from bot.dialogue.actions import (
     Button,
@@ -77,8 +78,6 @@ MAX_ATTEMPTS = 12
 FLUSH_EVERY = 2.0  # seconds a relay waits for its case's topic being made elsewhere
 DONE_KEPT = 2 * 86400.0  # handled update ids are remembered this long (Telegram redelivers within a day)
 RAW_KEPT = 3 * 86400.0  # an update that could not be read is kept this long for diagnosis, then erased
-EDITED_IN_PLACE = ("menu:", "region:", "pg:")
-PRIVATE_BUTTONS = ("handoff", "intake", "rate", "forget")  # a user's own matters: never acted on in a group
 COMMANDS = (
     ("start", s.MENU_BACK),
     ("help", s.CMD_HELP),
@@ -106,8 +105,15 @@ def in_thread(thread: int, forum: bool) -> dict[str, Any]:
 class TelegramChannel:
     """Wires an engine into a python-telegram-bot Application."""
 
-    def __init__(self, engine: Engine, settings: Settings, team: TeamDesk | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        team: TeamDesk | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.engine = engine
+        self.clock = clock  # working hours and membership checks read it; tests set the day and hour
         self.team = team  # the group admins' /stats, /reload, /inbox and the weekly digest
         self.settings = settings
         self.store = engine.store
@@ -329,7 +335,7 @@ class TelegramChannel:
         kept: list[Reply | Venue] = []
         for action in turn.actions:
             if isinstance(action, Reply):
-                buttons = tuple(b for b in action.buttons if not b.id.startswith("handoff:"))
+                buttons = tuple(b for b in action.buttons if bid.parse(b.id).kind != bid.HANDOFF)
                 kept.append(Reply(action.text, action.language, buttons))
             elif isinstance(action, Venue):
                 kept.append(action)
@@ -345,8 +351,9 @@ class TelegramChannel:
             await query.answer()
         if message is None or not self._may_press(message, sender.id, data):
             return  # answered, and nothing else: the press is not the presser's to make there
-        if data.startswith("pg:"):
-            await self._turn_page(message, int(data[3:]) if data[3:].isdigit() else 0)
+        pressed = bid.parse(data)
+        if pressed.kind == bid.PAGE:
+            await self._turn_page(message, int(pressed.value) if pressed.value.isdigit() else 0)
             return
         in_group = message.chat.type != ChatType.PRIVATE
         if in_group:
@@ -355,7 +362,7 @@ class TelegramChannel:
         if in_group:
             turn = self._for_group(turn)
         replies = turn.replies
-        in_place = data.startswith(EDITED_IN_PLACE) and len(turn.actions) == len(replies) == 1
+        in_place = pressed.kind in bid.EDITED_IN_PLACE and len(turn.actions) == len(replies) == 1
         if in_place and await self._edit(message, replies[0]):
             return
         await self.perform(turn, message.chat.id, user)
@@ -371,7 +378,7 @@ class TelegramChannel:
             return chat.id == presser
         if self.group is not None and chat.id == self.group:
             return False
-        return data.partition(":")[0] not in PRIVATE_BUTTONS
+        return bid.parse(data).kind not in bid.PRIVATE
 
     async def on_inline(self, update: Update) -> None:
         """`@bot curie` in any chat: matching centres, each as a card the user can send."""
@@ -501,9 +508,9 @@ class TelegramChannel:
         ]
         nav = []
         if page > 0:
-            nav.append(InlineKeyboardButton("‹", callback_data=f"pg:{page - 1}"))
+            nav.append(InlineKeyboardButton("‹", callback_data=bid.make(bid.PAGE, page - 1)))
         if (page + 1) * PAGE < len(choices):
-            nav.append(InlineKeyboardButton("›", callback_data=f"pg:{page + 1}"))
+            nav.append(InlineKeyboardButton("›", callback_data=bid.make(bid.PAGE, page + 1)))
         if nav:
             keyboard.append(nav)
         return InlineKeyboardMarkup(keyboard) if keyboard else None
@@ -531,8 +538,9 @@ class TelegramChannel:
         )
         if created:
             await self._ensure_thread(case)
-        if not self.hours.is_open(datetime.now(UTC)):
-            when = self.hours.when(datetime.now(UTC), event.language)
+        now = self.clock()
+        if not self.hours.is_open(now):
+            when = self.hours.when(now, event.language)
             if when:
                 await self._send(
                     chat_id, Reply(self.ui.gettext(event.language, s.OUT_OF_HOURS).format(when=when), event.language)
@@ -789,7 +797,7 @@ class TelegramChannel:
     # ---- coordinators ------------------------------------------------------------------------------------------
     async def is_member(self, user_id: int) -> bool:
         cached = self._members.get(user_id)
-        now = datetime.now(UTC)
+        now = self.clock()
         if cached and now - cached[1] < MEMBERSHIP_TTL:
             return cached[0]
         assert self.group is not None
@@ -872,7 +880,7 @@ class TelegramChannel:
             await message.reply_text(self._g(s.GROUP_NOTE))
         elif command == "close":
             await asyncio.to_thread(self.store.close_case, case.id)
-            buttons = tuple(Button(f"rate:{case.id}:{n}", str(n)) for n in range(1, 6))
+            buttons = tuple(Button(bid.make(bid.RATE, case.id, n), str(n)) for n in range(1, 6))
             await self._send(user_chat, Reply(self.ui.gettext(lang, s.CASE_CLOSED), lang))  # _send survives a block
             await self._send(user_chat, Reply(self.ui.gettext(lang, s.RATE_PROMPT), lang, buttons))
             await message.reply_text(self._g(s.GROUP_CLOSED))  # the topic stays open: the rating arrives there

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING, Any
 
 from bot.dialogue import button_ids as bid
@@ -14,6 +13,7 @@ from bot.dialogue.render import Renderer
 from bot.learning.counting import TurnCounter, day_of
 from bot.learning.pending import PendingQuestions
 from bot.learning.redact import redact
+from bot.learning.versions import ContentLock
 
 if TYPE_CHECKING:
     from bot.assistant import Parts
@@ -40,19 +40,19 @@ class LearningEngine(Engine):
         self.pending = pending or PendingQuestions(clock=self.clock)
         self.counter = counter
         self.inbox_days = inbox_days
-        self._content = threading.RLock()  # a turn reads one version of the content; a swap waits for it
+        self._content = ContentLock()  # a turn reads one version of the content; a swap waits for those under way
 
     def swap(self, parts: Parts) -> None:
         """Answer from now on with newly built content; a turn under way finishes on the old one."""
         render = Renderer(parts.kb, parts.interface)
-        with self._content:
+        with self._content.writing():
             self.kb, self.ui, self.matcher = parts.kb, parts.interface, parts.matcher
             self.entities, self.languages = parts.entities, parts.languages
             self.menus, self.rules, self.render = parts.kb.config.menus, parts.kb.config.context, render
 
     def handle(self, msg: Inbound) -> Turn:
         """The core engine's turn with the learning buttons added, or the answer to one of them."""
-        with self._content:
+        with self._content.reading():
             return self._handle(msg)
 
     def _handle(self, msg: Inbound) -> Turn:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 
 from fakes.botapi import FakeBotApiServer, FakeTelegram
+from fakes.killing import BotProcess
 
 USER, COORD, STRANGER = 42, 501, 777
 GROUP = -1001
@@ -39,37 +39,6 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class Bot:
-    """The assistant as a separate process, configured only through its environment."""
-
-    def __init__(self, server: FakeBotApiServer, root: Path, state: Path, **extra: str) -> None:
-        self.env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": server.fake.token,
-            "TELEGRAM_BASE_URL": server.base_url,
-            "COORDINATOR_CHAT_ID": str(GROUP),
-            "ONCOBOT_DATA_DIR": str(root),
-            "ONCOBOT_STATE_DIR": str(state),
-            "COORDINATOR_HOURS": "mon-sun 00:00-23:59",
-            "PYTHONUNBUFFERED": "1",
-            **extra,
-        }
-        self.process: subprocess.Popen[bytes] | None = None
-        self.log = state / "bot.log"
-
-    def start(self) -> Bot:
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run"], env=self.env, stdout=log, stderr=subprocess.STDOUT
-            )
-        return self
-
-    def stop(self) -> int:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=30)
-
-
 def last_text(fake: FakeTelegram, chat: int, thread: int | None = None) -> str:
     messages = [m for m in fake.bot_messages(chat, thread) if m.get("text")]
     return str(messages[-1]["text"]) if messages else ""
@@ -83,7 +52,7 @@ def test_polling_hand_off_and_a_restart_mid_conversation(
     server: FakeBotApiServer, small_root: Path, tmp_path: Path
 ) -> None:
     fake = server.fake
-    bot = Bot(server, small_root, tmp_path).start()
+    bot = BotProcess(server, small_root, tmp_path).start()
     try:
         fake.wait_for(lambda: fake.calls_of("setMyCommands"), timeout=60)
         before = len(fake.bot_messages(USER))
@@ -107,7 +76,7 @@ def test_polling_hand_off_and_a_restart_mid_conversation(
 
     fake.member_says(GROUP, COORD, "Bonjour, je suis Claire, coordinatrice", thread=thread)
     fake.user_says(USER, "merci !")
-    again = Bot(server, small_root, tmp_path).start()
+    again = BotProcess(server, small_root, tmp_path).start()
     try:
         fake.wait_for(lambda: last_text(fake, USER) == "Bonjour, je suis Claire, coordinatrice", timeout=60)
         fake.wait_for(lambda: last_text(fake, GROUP, thread) == "merci !")
@@ -159,7 +128,7 @@ def test_webhook_mode_checks_the_secret_on_every_request(
     fake = server.fake
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
-    bot = Bot(
+    bot = BotProcess(
         server,
         small_root,
         tmp_path,

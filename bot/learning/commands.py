@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.learning.inbox import InboxError
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.learning.stats import Stats
 
 
 def add_parsers(sub: Any) -> None:
@@ -123,17 +126,23 @@ def _add(args: argparse.Namespace, settings: Settings, text: str, language: str)
     return 0
 
 
-def stats_command(args: argparse.Namespace, settings: Settings) -> int:
-    """Print the period's statistics, as text or JSON."""
-    from bot.learning.stats import compute, format_text, parse_since
+def _period_stats(since: str, settings: Settings) -> Stats:
+    """The statistics of the period asked for, read from the store and closed again."""
+    from bot.learning.stats import compute, parse_since
     from bot.store import open_store
 
-    period = parse_since(args.since)
     store = open_store(settings.database_url)
     try:
-        stats = compute(store, period)
+        return compute(store, parse_since(since))
     finally:
         store.close()
+
+
+def stats_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the period's statistics, as text or JSON."""
+    from bot.learning.stats import format_text
+
+    stats = _period_stats(args.since, settings)
     print(json.dumps(stats.as_dict(), ensure_ascii=False) if args.json else format_text(stats))
     return 0
 
@@ -141,15 +150,8 @@ def stats_command(args: argparse.Namespace, settings: Settings) -> int:
 def report_command(args: argparse.Namespace, settings: Settings) -> int:
     """Write the period's statistics as one HTML page."""
     from bot.learning.report import render_html
-    from bot.learning.stats import compute, parse_since
-    from bot.store import open_store
 
-    period = parse_since(args.since)
-    store = open_store(settings.database_url)
-    try:
-        stats = compute(store, period)
-    finally:
-        store.close()
+    stats = _period_stats(args.since, settings)
     args.html.write_text(render_html(stats), encoding="utf-8")
     print(f"wrote {args.html}")
     return 0

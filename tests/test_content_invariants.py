@@ -49,6 +49,15 @@ def test_emergency_answers_start_with_the_emergency_number(real_parts: Parts) ->
         assert "15" in first_sentence and "112" in first_sentence, (lang, first_sentence)
 
 
+def test_both_crisis_answers_give_every_line_in_every_language(real_parts: Parts) -> None:
+    """Someone in danger, or thinking of suicide, may land on either answer: each carries 3114, 15 and 112."""
+    for intent in ("emergency", "self_harm"):
+        for lang in real_parts.kb.config.languages:
+            text = real_parts.kb.intents[intent].answer[lang]
+            assert all(line in text for line in ("3114", "15", "112")), (intent, lang)
+    assert real_parts.kb.intents["self_harm"].offers_handoff  # then the offer of a person
+
+
 def test_answers_state_no_phone_number_of_their_own(real_parts: Parts) -> None:
     for intent in real_parts.kb.intents.values():
         texts = [*intent.answer.values(), *(t for v in intent.variants.values() for t in v.values())]

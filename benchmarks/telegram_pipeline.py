@@ -12,13 +12,11 @@ Without a flag, all three. Figures are printed, never asserted.
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -28,24 +26,19 @@ sys.path.insert(0, str(REPO))
 
 from conftest import make_content_root  # noqa: E402 - the paths above make the test helpers importable
 from fakes.botapi import FakeBotApiServer, FakeTelegram  # noqa: E402
-from fakes.killing import COORD, GROUP, BotProcess, hand_off, postgres_schema, run_kill_scenario  # noqa: E402
+from fakes.killing import (  # noqa: E402
+    COORD,
+    GROUP,
+    BotProcess,
+    free_port,
+    hand_off,
+    postgres_schema,
+    ready,
+    run_kill_scenario,
+)
 from fakes.proxy import TcpProxy  # noqa: E402
 
 QUESTION = "where is gustave roussy"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def ready(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def percentile(values: list[float], q: float) -> float:

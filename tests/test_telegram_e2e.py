@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import urllib.error
@@ -16,7 +15,7 @@ from typing import Any
 import pytest
 
 from fakes.botapi import FakeBotApiServer, FakeTelegram
-from fakes.killing import BotProcess
+from fakes.killing import BotProcess, free_port
 
 USER, COORD, STRANGER = 42, 501, 777
 GROUP = -1001
@@ -31,12 +30,6 @@ def server() -> Iterator[FakeBotApiServer]:
     running = FakeBotApiServer(fake).start()
     yield running
     running.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def last_text(fake: FakeTelegram, chat: int, thread: int | None = None) -> str:

@@ -1,6 +1,6 @@
 """The kill test, short form: relays both ways while `oncobot run` is SIGKILLed and restarted, on both databases.
 
-The long form (thousands of messages, more kills) is benchmarks/telegram_kill.py.
+The long form (thousands of messages, more kills) is `benchmarks/telegram_pipeline.py --kill`.
 """
 
 from __future__ import annotations
@@ -10,17 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from fakes.botapi import FakeBotApiServer, FakeTelegram
-from fakes.killing import COORD, GROUP, BotProcess, postgres_schema, run_kill_scenario
+from fakes.botapi import FakeBotApiServer
+from fakes.killing import BotProcess, bot_api, postgres_schema, run_kill_scenario
 
 
 @pytest.fixture
 def server() -> Iterator[FakeBotApiServer]:
-    fake = FakeTelegram()
-    fake.add_group(GROUP, forum=True, members={COORD})
-    running = FakeBotApiServer(fake).start()
-    yield running
-    running.stop()
+    with bot_api() as running:
+        yield running
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

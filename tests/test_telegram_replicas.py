@@ -3,42 +3,23 @@
 
 from __future__ import annotations
 
-import socket
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from fakes.botapi import FakeBotApiServer, FakeTelegram
-from fakes.killing import COORD, GROUP, BotProcess, postgres_schema
+from fakes.botapi import FakeBotApiServer
+from fakes.killing import BotProcess, bot_api, free_port, postgres_schema, ready
 from fakes.proxy import TcpProxy
 
 SECRET = "replica-Secret_1"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def ready(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def server() -> Iterator[FakeBotApiServer]:
-    fake = FakeTelegram()
-    fake.add_group(GROUP, forum=True, members={COORD})
-    running = FakeBotApiServer(fake).start()
-    yield running
-    running.stop()
+    with bot_api() as running:
+        yield running
 
 
 def test_a_rolling_restart_behind_a_proxy_answers_every_message_once(

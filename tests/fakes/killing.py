@@ -11,10 +11,12 @@ import contextlib
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -226,3 +228,31 @@ def _count(
         if seen != [t for t in expected_order if t in seen]:
             outcome.out_of_order.append(place)
     return outcome
+
+
+def free_port() -> int:
+    """A port of this machine nobody listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def ready(port: int) -> bool:
+    """The assistant's webhook on this port says it can serve (content loaded, database reachable)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def bot_api() -> Iterator[FakeBotApiServer]:
+    """A fake Bot API on 127.0.0.1 with the coordinators' forum group, stopped after."""
+    fake = FakeTelegram()
+    fake.add_group(GROUP, forum=True, members={COORD})
+    running = FakeBotApiServer(fake).start()
+    try:
+        yield running
+    finally:
+        running.stop()

@@ -20,6 +20,20 @@ TESTS = Path(__file__).parent
 REPO = packaged_root()
 
 
+# One intent file of the small content root, well formed: tests break it in one place at a time.
+GOOD_INTENT = """\
+version: 1
+intents:
+  - id: medical_visa
+    title: {en: Visa, fr: Visa, ar: تأشيرة}
+    examples:
+      en: [visa please, need a visa, medical visa]
+      fr: [visa svp, besoin d un visa, visa medical]
+      ar: [تأشيرة, احتاج تأشيرة, تأشيرة علاج]
+    answer: {en: Ask the consulate., fr: Demandez au consulat., ar: اسأل القنصلية.}
+"""
+
+
 def make_content_root(target: Path, languages: tuple[str, ...] = ("en", "fr", "ar")) -> Path:
     """Copy the test knowledge base, with the real interface catalogues of its languages."""
     shutil.copytree(TESTS / "kb", target)

@@ -11,22 +11,12 @@ from bot.assistant import build_parts
 from bot.content.files import MAX_FILE_BYTES
 from bot.content.loader import load
 from bot.content.problems import ContentError
+from conftest import GOOD_INTENT as INTENT
 from conftest import make_content_root
 
 BILLION_LAUGHS = "version: 1\nintents: []\nlol0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
     f"lol{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 12)
 )
-INTENT = """\
-version: 1
-intents:
-  - id: medical_visa
-    title: {en: Visa, fr: Visa, ar: تأشيرة}
-    examples:
-      en: [visa please, need a visa, medical visa]
-      fr: [visa svp, besoin d un visa, visa medical]
-      ar: [تأشيرة, احتاج تأشيرة, تأشيرة علاج]
-    answer: {en: Ask the consulate., fr: Demandez au consulat., ar: اسأل القنصلية.}
-"""
 
 
 def _errors(root: Path) -> list[str]:

@@ -7,19 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.content.loader import load
-from conftest import make_content_root
-
-GOOD_INTENT = """\
-version: 1
-intents:
-  - id: medical_visa
-    title: {en: Visa, fr: Visa, ar: تأشيرة}
-    examples:
-      en: [visa please, need a visa, medical visa]
-      fr: [visa svp, besoin d un visa, visa medical]
-      ar: [تأشيرة, احتاج تأشيرة, تأشيرة علاج]
-    answer: {en: Ask the consulate., fr: Demandez au consulat., ar: اسأل القنصلية.}
-"""
+from conftest import GOOD_INTENT, make_content_root
 
 # (file, content, expected problem line: "path:line: field: message" or its start)
 CASES = [

@@ -58,8 +58,9 @@ MUTATIONS = [
     ),
     (
         "bot/dialogue/engine.py",
-        "unanswered.append(Unanswered(top.intent, round(top.confidence, 3)).to_json())",
-        'unanswered.append(Unanswered(top.intent, round(top.confidence, 3)).to_json() | {"text": text[:500]})',
+        "return self._miss(state, self.matcher.is_junk(text, found), lang, top, entities)",
+        'state.context["last_text"] = text[:500]\n'
+        "        return self._miss(state, self.matcher.is_junk(text, found), lang, top, entities)",
         "text kept before consent",
     ),
     (

@@ -265,17 +265,12 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.assistant import content_root
-    from bot.evaluation import eval_files, evaluate, format_report, read_eval
+    from bot.evaluation import eval_files, evaluate, format_report, read_all
 
     paths = eval_files(args.file or [content_root(settings) / "tests" / "eval"])
     missing = [p for p in paths if not p.is_file()] or ([] if paths else [Path("tests/eval")])
     if missing:
         raise CliError(f"{missing[0]}: no such evaluation file (give one: oncobot eval FILE)")
-    cases, dialogues = [], []
-    for path in paths:
-        more_cases, more_dialogues = read_eval(path)
-        cases += more_cases
-        dialogues += more_dialogues
-    report = evaluate(settings, cases, dialogues)
+    report = evaluate(settings, *read_all(paths))
     print(json.dumps(report.as_dict(), ensure_ascii=False) if args.json else format_report(report))
     return EXIT_OK

@@ -128,6 +128,17 @@ def read_cases(path: Path) -> list[Case]:
     return read_eval(path)[0]
 
 
+def read_all(paths: Sequence[Path]) -> tuple[list[Case], list[Dialogue]]:
+    """The cases and dialogues of several evaluation files, in order."""
+    cases: list[Case] = []
+    dialogues: list[Dialogue] = []
+    for path in paths:
+        more_cases, more_dialogues = read_eval(path)
+        cases += more_cases
+        dialogues += more_dialogues
+    return cases, dialogues
+
+
 def eval_files(paths: Sequence[Path]) -> list[Path]:
     """Every evaluation file named, a folder standing for the YAML files in it."""
     out: list[Path] = []

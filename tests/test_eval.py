@@ -9,7 +9,7 @@ from rapidfuzz import fuzz, process
 
 from bot.assistant import Parts
 from bot.content.problems import ContentError
-from bot.evaluation import Case, Dialogue, Report, eval_files, evaluate, read_eval
+from bot.evaluation import Case, Dialogue, Report, eval_files, evaluate, read_all, read_eval
 from bot.nlu.normalise import normalise
 from conftest import REPO, settings_for
 
@@ -19,13 +19,7 @@ NEAR_COPY = 90.0  # rapidfuzz ratio on normalised text
 
 @pytest.fixture(scope="module")
 def everything() -> tuple[list[Case], list[Dialogue]]:
-    cases: list[Case] = []
-    dialogues: list[Dialogue] = []
-    for path in eval_files([EVAL]):
-        more_cases, more_dialogues = read_eval(path)
-        cases += more_cases
-        dialogues += more_dialogues
-    return cases, dialogues
+    return read_all(eval_files([EVAL]))
 
 
 @pytest.fixture(scope="module")
@@ -121,11 +115,7 @@ def test_tags_answers_and_dialogues_are_read_and_judged(small_root: Path, tmp_pa
         "      - {text: what is the weather tomorrow, intent: medical_advice_request}\n",
         encoding="utf-8",
     )
-    cases, dialogues = [], []
-    for path in eval_files([tmp_path]):
-        more_cases, more_dialogues = read_eval(path)
-        cases += more_cases
-        dialogues += more_dialogues
+    cases, dialogues = read_all(eval_files([tmp_path]))
     report = evaluate(settings_for(small_root, tmp_path / "state"), cases, dialogues)
     assert report.per_tag == {
         "acute": {"cases": 2, "accuracy": 1.0},

@@ -487,10 +487,10 @@ class Engine:
                     OUT_OF_SCOPE, round(1 - top.confidence, 4), lang, entities, tuple(r.intent for r in options), True
                 ),
             )
-        return self._miss(state, text, lang, top, entities)
+        return self._miss(state, self.matcher.is_junk(text, found), lang, top, entities)
 
-    def _miss(self, state: UserState, text: str, lang: str, top: Ranked, entities: dict[str, str]) -> Turn:
-        junk = self.matcher.is_junk(text)  # laughter, mash: out of scope, but no question left unanswered
+    def _miss(self, state: UserState, junk: bool, lang: str, top: Ranked, entities: dict[str, str]) -> Turn:
+        """Out of scope; junk (laughter, mash) leaves no question unanswered and does not bring the offer nearer."""
         misses = int(state.context.get("misses", 0)) + (not junk)
         state.context["misses"] = misses
         if not junk:

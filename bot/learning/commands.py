@@ -82,16 +82,9 @@ def _list(args: argparse.Namespace, settings: Settings, store: Any) -> int:
 
 
 def _accuracy(settings: Settings, paths: list[Path]) -> float | None:
-    from bot.evaluation import evaluate, read_eval
+    from bot.evaluation import evaluate, read_all
 
-    if not paths:
-        return None
-    cases, dialogues = [], []
-    for path in paths:
-        more_cases, more_dialogues = read_eval(path)
-        cases += more_cases
-        dialogues += more_dialogues
-    return evaluate(settings, cases, dialogues).accuracy
+    return evaluate(settings, *read_all(paths)).accuracy if paths else None
 
 
 def _add(args: argparse.Namespace, settings: Settings, text: str, language: str) -> int:

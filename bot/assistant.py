@@ -5,14 +5,15 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, is_dataclass, replace
 from pathlib import Path
 
-from babel import Locale
-
 from bot import __version__
-from bot.content import schema
+from bot.content import fields, schema
+from bot.content.kinds import registered
+from bot.content.kinds.base import Registry
 from bot.content.loader import content_fingerprint, load_or_raise, packaged_root
 from bot.content.schema import KnowledgeBase
 from bot.dialogue import strings
@@ -52,35 +53,14 @@ def training_pairs(kb: KnowledgeBase) -> list[tuple[str, str]]:
     return [(text, intent.id) for intent in kb.intents.values() for texts in intent.examples.values() for text in texts]
 
 
-def entity_names(kb: KnowledgeBase) -> Iterator[tuple[str, str, str]]:
-    """Every way to name a centre, city, region, organisation, cancer type or language, in every declared language."""
-    for c in kb.centres.values():
-        for name in (c.name, *c.aliases):
-            yield "centre", c.id, name
-    for org in kb.organisations.values():
-        for name in (org.name, *org.aliases):
-            yield "organisation", org.id, name
-    for city in kb.cities.values():
-        for name in (*city.name.values(), *city.aliases):
-            if name not in city.unmatched_names:
-                yield "city", city.id, name
-    for region in kb.regions.values():
-        for name in (*region.name.values(), *region.aliases):
-            yield "region", region.id, name
-    for cancer in kb.cancer_types.values():
-        for name in (*cancer.name.values(), *cancer.aliases):
-            yield "cancer_type", cancer.id, name
-    for code in kb.config.languages:
-        for ui in kb.config.languages:
-            cldr_name = Locale.parse(ui).languages.get(code)
-            if cldr_name:
-                yield "language", code, str(cldr_name)
-        aliases = kb.language_aliases.get(code)
-        for name in aliases.aliases if aliases else ():
-            yield "language", code, name
+def entity_names(kb: KnowledgeBase, kinds: Registry | None = None) -> Iterator[tuple[str, str, str]]:
+    """Every way to name a record of a kind found in messages (centre, city, language…), in every declared language."""
+    for _, entity in (kinds or registered()).entities():
+        for id_, name in entity.names(kb):
+            yield entity.kind, id_, name
 
 
-COMPILED_VERSION = 8  # bump when the loader, the matcher or the records change shape
+COMPILED_VERSION = 9  # bump when the loader, the matcher or the records change shape
 
 
 @dataclass(frozen=True)
@@ -113,12 +93,16 @@ def _codec() -> Codec:
 
 
 def _records() -> list[type]:
-    """Every record class of the schema, new ones included without a list to keep."""
-    return [
-        value
-        for value in vars(schema).values()
-        if isinstance(value, type) and is_dataclass(value) and value.__module__ == schema.__name__
-    ]
+    """Every record class of the schema and of each kind's module, new ones included without a list to keep."""
+    modules = [schema, fields, *(sys.modules[kind.record.__module__] for kind in registered())]
+    return list(
+        dict.fromkeys(
+            value
+            for module in modules
+            for value in vars(module).values()
+            if isinstance(value, type) and is_dataclass(value) and value.__module__ == module.__name__
+        )
+    )
 
 
 def _cache_key(fingerprint: str) -> str:
@@ -166,7 +150,8 @@ def train(kb: KnowledgeBase) -> Compiled:
     examples = [
         (text, lang) for intent in kb.intents.values() for lang, texts in intent.examples.items() for text in texts
     ]
-    entities = EntityIndex(entity_names(kb))
+    kinds = registered()
+    entities = EntityIndex(entity_names(kb, kinds), kinds.masks(), kinds.reported())
     matcher = Matcher.build(training_pairs(kb), entities=entities)
     detector = matcher.transliterated.detector if matcher.transliterated else None  # one detector, asked once
     return Compiled(kb, matcher, LanguageGuesser(examples, kb.config.languages, detector), entities)

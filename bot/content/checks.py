@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz, process
 
 from bot.content.context_rules import check_context_rules
+from bot.content.kinds.base import Registry
 from bot.content.schema import KnowledgeBase
 from bot.content.sources import source_checks
 from bot.content.yamlfile import Sink
 from bot.nlu.normalise import normalise
 
 if TYPE_CHECKING:
-    from bot.content.loader import Origins
+    from bot.content.origins import Origins
 
 # Intents a content root cannot do without: the assistant's answers to danger, to medical questions and to what it
 # does not know, and the way to a person. Their ids are fixed by the taxonomy.
@@ -25,17 +26,25 @@ MAX_TITLE = 40
 
 
 def cross_checks(
-    kb: KnowledgeBase, origins: Origins, sink: Sink, *, near_duplicates: bool = True, safety: bool = True
+    kb: KnowledgeBase,
+    origins: Origins,
+    sink: Sink,
+    kinds: Registry,
+    *,
+    near_duplicates: bool = True,
+    safety: bool = True,
 ) -> None:
     """Run every check that needs more than one record in view."""
     if safety:
         _safety_intents(kb, origins, sink)
     _intent_references(kb, origins)
     check_context_rules(kb, origins)
-    _catalogue_references(kb, origins)
-    _aliases(kb, origins)
+    for kind in kinds:
+        if kind.references is not None:
+            kind.references(kb, origins)
+    _aliases(kb, origins, kinds)
     _example_counts(kb, origins)
-    source_checks(kb, origins)
+    source_checks(kb, origins, kinds)
     if near_duplicates:
         _near_duplicates(kb, origins)
     if not kb.intents:
@@ -80,57 +89,24 @@ def _intent_references(kb: KnowledgeBase, origins: Origins) -> None:
                 doc.warn((*path, "title", lang), f"{len(text)} characters: too long for a button (max {MAX_TITLE})")
 
 
-def _catalogue_references(kb: KnowledgeBase, origins: Origins) -> None:
-    for centre in kb.centres.values():
-        doc, path = origins.at("centre", centre.id)
-        if centre.city not in kb.cities:
-            doc.error((*path, "city"), f"unknown city '{centre.city}'")
-        for i, other in enumerate(centre.other_cities):
-            if other not in kb.cities:
-                doc.error((*path, "other_cities", i), f"unknown city '{other}'")
-        for i, spec in enumerate(centre.specialties):
-            if spec not in kb.specialties:
-                doc.error((*path, "specialties", i), f"unknown specialty '{spec}'")
-        for key in ("phone", "address"):
-            if getattr(centre, key) and not centre.source:
-                doc.warn((*path, key), f"a {key} needs a 'source'")
-    for city in kb.cities.values():
-        doc, path = origins.at("cities", city.id)
-        if city.region not in kb.regions:
-            doc.error((*path, "region"), f"unknown region '{city.region}'")
-    for item in kb.training.values():
-        doc, path = origins.at("training", item.id)
-        if item.provider and item.provider not in kb.centres and item.provider not in kb.organisations:
-            doc.error((*path, "provider"), f"unknown centre or organisation '{item.provider}'")
-    for item in kb.solutions.values():
-        doc, path = origins.at("solution", item.id)
-        if item.intent and item.intent not in kb.intents:
-            doc.error((*path, "intent"), f"unknown intent '{item.intent}'")
-    for lang in kb.language_aliases.values():
-        doc, path = origins.at("language", lang.id)
-        if lang.id not in kb.config.languages:
-            doc.error((*path, "id"), f"'{lang.id}' is not a declared language")
-
-
-def _aliases(kb: KnowledgeBase, origins: Origins) -> None:
+def _aliases(kb: KnowledgeBase, origins: Origins, kinds: Registry) -> None:
     """An alias naming two things would make the assistant answer about the wrong one."""
     owners: dict[str, tuple[str, str]] = {}
     groups: list[tuple[str, str, list[str]]] = []
-    for c in kb.centres.values():
-        groups.append(("centre", c.id, [c.name, *c.aliases]))
-    for o in kb.organisations.values():
-        groups.append(("organisation", o.id, [o.name, *o.aliases]))
-    for city in kb.cities.values():
-        names = [n for n in (*city.name.values(), *city.aliases) if n not in city.unmatched_names]
-        groups.append(("cities", city.id, names))
-    for kind, id_, names in groups:
+    for kind, entity in kinds.entities():
+        if entity.distinct:
+            named: dict[str, list[str]] = {}
+            for id_, name in entity.names(kb):
+                named.setdefault(id_, []).append(name)
+            groups += [(kind.id_label, id_, names) for id_, names in named.items()]
+    for label, id_, names in groups:
         for name in names:
             key = normalise(name)
             if not key:
                 continue
-            owner = owners.setdefault(key, (kind, id_))
-            if owner != (kind, id_):
-                doc, path = origins.at(kind, id_)
+            owner = owners.setdefault(key, (label, id_))
+            if owner != (label, id_):
+                doc, path = origins.at(label, id_)
                 doc.error((*path, "aliases"), f"'{name}' also names {owner[0].rstrip('s')} '{owner[1]}'")
 
 

@@ -6,10 +6,11 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from bot.content.kinds.base import Registry
 from bot.content.schema import KnowledgeBase
 
 if TYPE_CHECKING:
-    from bot.content.loader import Origins
+    from bot.content.origins import Origins
 
 _URL = re.compile(r"https?://\S+")
 # What a worried reader takes as a fact to act on. Each is looked for in text whose record has no `source:`.
@@ -44,9 +45,11 @@ def claims_in(text: str) -> Iterator[tuple[str, str]]:
             yield kind, match.group(0).strip()
 
 
-def source_checks(kb: KnowledgeBase, origins: Origins) -> None:
-    """Warn on a claim in a record without `source:`; refuse expertise that names an unknown area or cancer type."""
-    _expertise(kb, origins)
+def source_checks(kb: KnowledgeBase, origins: Origins, kinds: Registry) -> None:
+    """Warn on a claim in a record without `source:`; each kind's own checks (expertise in a known area…) first."""
+    for declared in kinds:
+        if declared.source_checks is not None:
+            declared.source_checks(kb, origins)
     for intent in kb.intents.values():
         if intent.source:
             continue
@@ -58,10 +61,11 @@ def source_checks(kb: KnowledgeBase, origins: Origins) -> None:
             for kind, words in claims_in(text):
                 doc.warn((*path, *where), f"states a {kind} ('{words}') without a 'source'")
     described: list[tuple[str, str, tuple[str, ...], dict[str, str]]] = [
-        ("organisation", o.id, o.source, o.description) for o in kb.organisations.values()
+        (kind.id_label, item.id, item.source, item.description)
+        for kind in kinds
+        if kind.described
+        for item in kb.table(kind.key).values()
     ]
-    for kind, table in (("training", kb.training), ("quality", kb.quality), ("solution", kb.solutions)):
-        described += [(kind, item.id, item.source, item.description) for item in table.values()]
     for kind, id_, source, description in described:
         if source:
             continue
@@ -69,18 +73,3 @@ def source_checks(kb: KnowledgeBase, origins: Origins) -> None:
         for lang, text in description.items():
             for claim, words in claims_in(text):
                 doc.warn((*path, "description", lang), f"states a {claim} ('{words}') without a 'source'")
-
-
-def _expertise(kb: KnowledgeBase, origins: Origins) -> None:
-    for centre in kb.centres.values():
-        doc, path = origins.at("centre", centre.id)
-        for i, area in enumerate(centre.expertise):
-            if area.specialty not in kb.specialties:
-                doc.error((*path, "expertise", i, "specialty"), f"unknown specialty '{area.specialty}'")
-    if not kb.cancer_types:
-        return
-    for specialty in kb.specialties.values():
-        doc, path = origins.at("specialties", specialty.id)
-        for i, cancer in enumerate(specialty.cancer_types):
-            if cancer not in kb.cancer_types:
-                doc.error((*path, "cancer_types", i), f"unknown cancer type '{cancer}'")

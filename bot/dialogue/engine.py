@@ -5,9 +5,8 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable
-from typing import Any
 
-from bot.content.schema import KIND_ENTITY, Intent, KnowledgeBase
+from bot.content.schema import Intent, KnowledgeBase
 from bot.dialogue import button_ids as bid
 from bot.dialogue import strings as s
 from bot.dialogue.actions import (
@@ -53,15 +52,6 @@ COMMANDS = {
     "human": bid.make(bid.HANDOFF, "offer"),
     "privacy": bid.make(bid.INTENT, "privacy_data_request"),
     "forget": bid.FORGET,
-}
-# The intent that answers a message made only of a name.
-DEFAULT_FOR_ENTITY = {
-    "centre": "centre_location_contact",
-    "city": "find_cancer_centre",
-    "region": "find_cancer_centre",
-    "organisation": "about_organisations",
-    "language": "change_language",
-    "cancer_type": "find_cancer_centre",
 }
 # Intents that keep the conversation going without changing what it is about.
 NOT_A_TOPIC = frozenset(
@@ -115,6 +105,9 @@ class Engine:
         self.clock = clock
         self.rules = kb.config.context
         self.render = Renderer(kb, interface)
+        self.kinds = self.render.kinds
+        # The intent that answers a message made only of a name, by the kind of entity named.
+        self.default_for = {e.kind: e.default_intent for _, e in self.kinds.entities() if e.default_intent}
 
     # ---- entry point -------------------------------------------------------------------------------------
     def handle(self, msg: Inbound) -> Turn:
@@ -229,16 +222,11 @@ class Engine:
             return Turn((self._main_menu(value),))
         if kind == bid.INTENT and value in self.kb.intents:
             return self._answer(state, self.kb.intents[value], lang, None)
-        for entity_kind, key in (
-            (bid.CENTRE, "centre"),
-            (bid.CITY, "city"),
-            (bid.REGION, "region"),
-            (bid.ORG, "organisation"),
-        ):
-            if kind == entity_kind and self._known(key, value):
-                intent = self.kb.intents.get(DEFAULT_FOR_ENTITY[key])
+        for of_kind, entity in self.kinds.entities():
+            if entity.button is not None and kind == entity.button and value in self.kb.table(of_kind.key):
+                intent = self.kb.intents.get(entity.default_intent or "")
                 if intent is not None:
-                    return self._answer(state, intent, lang, Entities((), 0), forced=(key, value))
+                    return self._answer(state, intent, lang, Entities((), 0), forced=(entity.kind, value))
         if kind == bid.HANDOFF:
             return self._handoff(state, value, lang, msg.user_id)
         if payload == bid.FORGET:
@@ -250,15 +238,6 @@ class Engine:
         if kind == bid.INTAKE:
             return self._intake(state, value, lang)
         return Turn((self._main_menu(lang),))
-
-    def _known(self, kind: str, value: str) -> bool:
-        table: dict[str, Any] = {
-            "centre": self.kb.centres,
-            "city": self.kb.cities,
-            "region": self.kb.regions,
-            "organisation": self.kb.organisations,
-        }
-        return value in table[kind]
 
     def _main_menu(self, lang: str) -> Reply:
         buttons = [
@@ -449,14 +428,14 @@ class Engine:
         ranked = self._lists_of_a_place(ranked, found)
         top = ranked[0] if ranked else Ranked(OUT_OF_SCOPE, 0.0)
         band = self.bands.decide(ranked)
-        named = [f for f in found.found if f.kind in DEFAULT_FOR_ENTITY]
+        named = [f for f in found.found if f.kind in self.default_for]
         covered = found.covered()
         only_names = covered >= 0.99  # "IGR", "Curie ?": the card, whatever the phrasing model guesses
         again = self._same_question(state, found, top, band)
         if again is not None:
             return self._answer(state, again[0], lang, found, confidence=max(top.confidence, 0.5), forced=again[1])
         if named and (only_names or (band != "answer" and covered >= 0.6)):
-            intent = self.kb.intents.get(DEFAULT_FOR_ENTITY[named[0].kind])
+            intent = self.kb.intents.get(self.default_for[named[0].kind])
             if intent is not None:
                 return self._answer(state, intent, lang, found, confidence=max(top.confidence, 0.5))
         if band == "answer":
@@ -516,7 +495,7 @@ class Engine:
 
     def _lists_of_a_place(self, ranked: list[Ranked], found: Entities) -> list[Ranked]:
         """With a place named ("which cancer centres are in Strasbourg?"), the list of all is that place's list."""
-        listing = DEFAULT_FOR_ENTITY["city"]
+        listing = self.default_for["city"]
         if listing not in self.kb.intents or not any(f.kind in ("city", "region") for f in found.found):
             return ranked
         merged: dict[str, float] = {}
@@ -534,7 +513,7 @@ class Engine:
         if intent is None or not is_short(found.words):
             return None
         if intent.kind == "centre_list":  # after the list of all centres, "and in Lyon?" asks for Lyon's
-            intent = self.kb.intents.get(DEFAULT_FOR_ENTITY["city"]) or intent
+            intent = self.kb.intents.get(self.default_for["city"]) or intent
         # Only a name and a word or two around it ("and in Bordeaux?", "那波尔多呢？") is an ellipsis, however it reads.
         bare = found.words * (1 - found.covered()) <= ELLIPSIS_WORDS
         if band == "answer" and top.intent != intent.id and not bare:
@@ -554,12 +533,13 @@ class Engine:
         here = [c.id for c in self.kb.centres.values() if self.render.region_of(c) == place.id or c.city == place.id]
         if len(here) == 1 and place.kind == "city":
             return intent, ("centre", here[0])
-        listing = self.kb.intents.get(DEFAULT_FOR_ENTITY["city"])
+        listing = self.kb.intents.get(self.default_for["city"])
         return (listing, (place.kind, place.id)) if listing else None
 
     def _entity_kind(self, intent: Intent) -> str | None:
         """The kind of entity an answer is about: by its kind, or a centre for answers that name one in context."""
-        kind = KIND_ENTITY.get(intent.kind or "")
+        answer = self.kinds.answers.get(intent.kind or "")
+        kind = answer.entity if answer else None
         return kind or ("centre" if intent.id in self.rules.about_centre else None)
 
     def _remember(self, state: UserState, found: Entities) -> None:

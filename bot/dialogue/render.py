@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from babel import Locale
-
-from bot.content.schema import Centre, Coordinates, Intent, KnowledgeBase
+from bot.content.fields import Coordinates
+from bot.content.kinds import registered
+from bot.content.kinds.base import Registry
+from bot.content.kinds.centres import Centre
+from bot.content.schema import Intent, KnowledgeBase
 from bot.dialogue import button_ids as bid
 from bot.dialogue import strings as s
 from bot.dialogue.actions import Button, Venue
@@ -44,9 +46,10 @@ def fill(template: str, values: dict[str, str]) -> str:
 class Renderer:
     """Knows how each kind of answer is filled; the texts themselves come from the content."""
 
-    def __init__(self, kb: KnowledgeBase, interface: Interface) -> None:
+    def __init__(self, kb: KnowledgeBase, interface: Interface, kinds: Registry | None = None) -> None:
         self.kb = kb
         self.ui = interface
+        self.kinds = kinds or registered()
 
     def city_name(self, city_id: str, lang: str) -> str:
         city = self.kb.cities.get(city_id)
@@ -119,66 +122,26 @@ class Renderer:
 
         `cancer_type`, when the message names one, narrows a place's centres or asks whether a centre treats it.
         """
-        kind = intent.kind
-        if kind is None:
+        if intent.kind is None:
             return Rendered(intent.answer[lang])
-        if kind == "centre_list":
-            return self._centre_list(intent, lang)
         if cancer_type not in self.kb.cancer_types:
             cancer_type = None
-        if kind == "centres_near" and cancer_type and "by_type" in intent.variants:
-            return self._by_type(intent, lang, entity, cancer_type)
-        by_type = next((i for i in self.kb.intents.values() if "by_type" in i.variants), None)
-        if kind == "centre_specialties" and entity is None and cancer_type and by_type is not None:
-            return self._by_type(by_type, lang, None, cancer_type)  # "who treats sarcoma?": no centre named
-        if entity is None:
-            return self._ask(intent, lang)
-        if kind == "centre_specialties" and cancer_type and "treats" in intent.variants:
-            return self._treats(intent, lang, self.kb.centres[entity], cancer_type)
-        if kind in ("centre_card", "centre_specialties"):
-            return self._centre(intent, lang, self.kb.centres[entity])
-        if kind == "centres_near":
-            return self._near(intent, lang, entity)
-        if kind == "organisation":
-            org = self.kb.organisations[entity]
-            return Rendered(
-                fill(
-                    intent.answer[lang],
-                    {
-                        "name": org.name,
-                        "description": org.description[lang],
-                        "website": org.website or "",
-                    },
-                )
-            )
-        if kind == "language_switch":
-            name = Locale.parse(entity).get_display_name(entity) or entity
-            return Rendered(fill(intent.answer[entity], {"language": name}), language=entity)
-        raise ValueError(f"unknown kind {kind}")
+        return self.kinds.answers[intent.kind].render(self, intent, lang, entity, cancer_type)
 
-    def _ask(self, intent: Intent, lang: str) -> Rendered:
-        kind = intent.kind
-        template = intent.variants["ask"][lang]
-        if kind in ("centre_card", "centre_specialties"):
-            buttons = tuple(Button(bid.make(bid.CENTRE, c.id), c.display_name(lang)) for c in self.kb.centres.values())
-            return Rendered(fill(template, {}), buttons)
-        if kind == "centres_near":
-            cities = sorted({c.city for c in self.kb.centres.values()}, key=lambda cid: self.city_name(cid, lang))
-            return Rendered(
-                fill(template, {}), tuple(Button(bid.make(bid.CITY, cid), self.city_name(cid, lang)) for cid in cities)
-            )
-        if kind == "organisation":
-            orgs = self.kb.organisations.values()
-            listing = "\n".join(f"• {o.name}" for o in orgs)
-            return Rendered(
-                fill(template, {"organisations": listing}), tuple(Button(bid.make(bid.ORG, o.id), o.name) for o in orgs)
-            )
-        buttons = tuple(
-            Button(bid.make(bid.LANG, code), self.ui.language_name(code)) for code in self.kb.config.languages
+    def ask_centre(self, intent: Intent, lang: str) -> Rendered:
+        """Which centre? Every centre as a button."""
+        buttons = tuple(Button(bid.make(bid.CENTRE, c.id), c.display_name(lang)) for c in self.kb.centres.values())
+        return Rendered(fill(intent.variants["ask"][lang], {}), buttons)
+
+    def ask_city(self, intent: Intent, lang: str) -> Rendered:
+        """Which city? Every city with a centre, as a button."""
+        cities = sorted({c.city for c in self.kb.centres.values()}, key=lambda cid: self.city_name(cid, lang))
+        return Rendered(
+            fill(intent.variants["ask"][lang], {}),
+            tuple(Button(bid.make(bid.CITY, cid), self.city_name(cid, lang)) for cid in cities),
         )
-        return Rendered(fill(template, {}), buttons)
 
-    def _centre(self, intent: Intent, lang: str, centre: Centre) -> Rendered:
+    def centre(self, intent: Intent, lang: str, centre: Centre) -> Rendered:
         city = self.kb.cities.get(centre.city)
         region = self.kb.regions.get(city.region) if city else None
         values = {
@@ -212,7 +175,7 @@ class Renderer:
         """The specialty ids recorded as being about a cancer type."""
         return {sp.id for sp in self.kb.specialties.values() if cancer_type in sp.cancer_types}
 
-    def _treats(self, intent: Intent, lang: str, centre: Centre, cancer_type: str) -> Rendered:
+    def treats(self, intent: Intent, lang: str, centre: Centre, cancer_type: str) -> Rendered:
         """Does centre X treat Y: yes with the recorded area and its page, or "not recorded" and whom to ask."""
         wanted = self.areas_for(cancer_type)
         matching = tuple(a for a in centre.areas if a in wanted)
@@ -227,7 +190,7 @@ class Renderer:
             return Rendered(fill(intent.variants["treats"][lang], values), self.centre_buttons(centre, lang))
         return Rendered(fill(intent.variants["not_recorded"][lang], values), self.centre_buttons(centre, lang))
 
-    def _by_type(self, intent: Intent, lang: str, place: str | None, cancer_type: str) -> Rendered:
+    def by_type(self, intent: Intent, lang: str, place: str | None, cancer_type: str) -> Rendered:
         """Which centres for a cancer type: those with a recorded area for it, nearest first when a place is named."""
         wanted = self.areas_for(cancer_type)
         matching = [c for c in self.kb.centres.values() if wanted & set(c.areas)]
@@ -264,7 +227,7 @@ class Renderer:
             return self.kb.regions[place].name[lang]
         return self.city_name(place, lang) if place else ""
 
-    def _near(self, intent: Intent, lang: str, place: str) -> Rendered:
+    def near(self, intent: Intent, lang: str, place: str) -> Rendered:
         """Centres with a site in the region or city (every site counts), with the sites close to that city."""
         if place in self.kb.regions:
             region = self.kb.regions[place]
@@ -278,7 +241,7 @@ class Renderer:
                         for c in dict.fromkeys(c for c, _ in rows)
                     ),
                 )
-            return self._ask(intent, lang)
+            return self.ask_city(intent, lang)
         city = self.kb.cities[place]
         here = [c for c in self.kb.centres.values() if place in c.cities]
         found_lines = [self.centre_line(c, lang, city=place) for c in here]
@@ -295,7 +258,7 @@ class Renderer:
                 tuple(Button(bid.make(bid.CENTRE, c.id), c.display_name(lang)) for c in shown),
             )
         if city.coordinates is None:
-            return self._ask(intent, lang)
+            return self.ask_city(intent, lang)
         lines_text, venues = self.nearest_lines(city.coordinates.lat, city.coordinates.lon, lang)
         nearest = [c for c, _, _ in self.nearest(city.coordinates.lat, city.coordinates.lon)]
         return Rendered(
@@ -311,7 +274,7 @@ class Renderer:
         city = self.kb.cities.get(city_id)
         return city.region if city else None
 
-    def _centre_list(self, intent: Intent, lang: str) -> Rendered:
+    def centre_list(self, intent: Intent, lang: str) -> Rendered:
         groups: dict[str, list[Centre]] = {}
         others = []
         for centre in self.kb.centres.values():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from anyascii import anyascii
 from rapidfuzz import fuzz, process
@@ -17,16 +17,7 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _CYRILLIC_ENDINGS_2 = ("ом", "ем", "ой", "ей", "ам", "ям", "ах", "ях", "ую", "юю", "ого", "его")
 _CYRILLIC_VOWELS = "аеиоуыэюяйь"
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*)\)")  # "Haute Autorité de santé (HAS)"
-KINDS = ("centre", "city", "organisation", "language", "cancer_type")
 ROMANISED_FROM = 8  # letters from which a Cyrillic name is also known in Latin letters ("institut kyuri", not "lion")
-MASKS = {
-    "centre": "_centre_",
-    "city": "_city_",
-    "region": "_city_",
-    "organisation": "_org_",
-    "language": "_lang_",
-    "cancer_type": "_cancer_",
-}
 # Names whose words the matcher keeps: a child's cancer is a topic of its own (the paediatric answer), not any cancer.
 UNMASKED = frozenset({("cancer_type", "childhood")})
 
@@ -82,12 +73,15 @@ class Entities:
     found: tuple[Found, ...]
     words: int
     tokens: tuple[str, ...] = ()
+    # Each kind's mask, and the kinds a turn reports, in order: as the catalogue's kinds declare them.
+    masks: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    reported: tuple[str, ...] = ()
 
     def first(self, kind: str) -> str | None:
         return next((f.id for f in self.found if f.kind == kind), None)
 
     def as_dict(self) -> dict[str, str]:
-        return {kind: value for kind in KINDS if (value := self.first(kind)) is not None}
+        return {kind: value for kind in self.reported if (value := self.first(kind)) is not None}
 
     def masked(self) -> str:
         """The message with each name replaced by its kind ("where is _centre_"), so phrasing, not names, decides."""
@@ -97,7 +91,7 @@ class Entities:
         while i < len(self.tokens):
             found = starts.get(i)
             if found is not None and (found.kind, found.id) not in UNMASKED:
-                out.append(MASKS[found.kind])
+                out.append(self.masks.get(found.kind, f"_{found.kind}_"))
                 i = found.end
                 continue
             token = self.tokens[i]
@@ -119,7 +113,13 @@ class Entities:
 class EntityIndex:
     """A gazetteer of every name and alias, exact on stems and fuzzy on longer names."""
 
-    def __init__(self, names: Iterable[tuple[str, str, str]]) -> None:
+    def __init__(
+        self,
+        names: Iterable[tuple[str, str, str]],
+        masks: Mapping[str, str] | None = None,
+        reported: tuple[str, ...] = (),
+    ) -> None:
+        self.masks, self.reported = dict(masks or {}), reported
         self._exact: dict[tuple[str, ...], tuple[str, str]] = {}
         self._han: list[tuple[str, str, str]] = []
         # Fuzzy names by word count and first two letters (typos rarely hit those): few candidates per window.
@@ -195,7 +195,7 @@ class EntityIndex:
             taken |= span
             chosen.append(found)
         chosen.sort(key=lambda f: f.start)
-        return Entities(tuple(chosen), len(toks), tuple(toks))
+        return Entities(tuple(chosen), len(toks), tuple(toks), self.masks, self.reported)
 
     def _acronym_candidates(self, text: str, toks: list[str]) -> list[tuple[int, int, int, Found]]:
         """Acronyms written as the catalogue writes them ("HAS"), never the ordinary word ("has")."""

@@ -145,12 +145,12 @@ def _save_compiled(cache_dir: Path, fingerprint: str, compiled: Compiled) -> Non
                 old.unlink(missing_ok=True)
 
 
-def train(kb: KnowledgeBase) -> Compiled:
-    """Train the matcher and the language guesser on checked content."""
+def train(kb: KnowledgeBase, kinds: Registry | None = None) -> Compiled:
+    """Train the matcher and the language guesser on checked content, finding the names of the kinds in force."""
     examples = [
         (text, lang) for intent in kb.intents.values() for lang, texts in intent.examples.items() for text in texts
     ]
-    kinds = registered()
+    kinds = kinds or registered()
     entities = EntityIndex(entity_names(kb, kinds), kinds.masks(), kinds.reported())
     matcher = Matcher.build(training_pairs(kb), entities=entities)
     detector = matcher.transliterated.detector if matcher.transliterated else None  # one detector, asked once

@@ -6,6 +6,7 @@ import copy
 import time
 from collections.abc import Callable
 
+from bot.content.kinds.base import Registry
 from bot.content.schema import Intent, KnowledgeBase
 from bot.dialogue import button_ids as bid
 from bot.dialogue import strings as s
@@ -92,6 +93,7 @@ class Engine:
         menus: dict[str, tuple[str, ...]] | None = None,
         lifespan: Lifespan | None = None,
         clock: Callable[[], float] = time.time,
+        kinds: Registry | None = None,
     ) -> None:
         self.kb = kb
         self.ui = interface
@@ -104,7 +106,7 @@ class Engine:
         self.lifespan = lifespan or Lifespan()
         self.clock = clock
         self.rules = kb.config.context
-        self.render = Renderer(kb, interface)
+        self.render = Renderer(kb, interface, kinds)
         self.kinds = self.render.kinds
         # The intent that answers a message made only of a name, by the kind of entity named.
         self.default_for = {e.kind: e.default_intent for _, e in self.kinds.entities() if e.default_intent}

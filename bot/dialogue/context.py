@@ -8,8 +8,6 @@ from typing import Any
 from bot.content.schema import ContextRules
 from bot.nlu.matcher import Ranked
 
-# Entity kinds carried from one turn to the next, besides the topic (the intent last answered) and the audience.
-ENTITY_SLOTS = ("centre", "city", "organisation", "cancer_type")
 SHORT = 8  # words: a follow-up ("and in Bordeaux?", "how much?") is short; a new question says what it is about
 PRIOR = 1.0  # how much more likely the current topic's readings are, for a short message
 CONFIDENT = 0.9  # a reading this sure stands on its own, context or not

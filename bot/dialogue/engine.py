@@ -23,7 +23,7 @@ from bot.dialogue.actions import (
     Turn,
     Understanding,
 )
-from bot.dialogue.context import ENTITY_SLOTS, Lifespan, Slots, is_short, read_in_context, with_subject
+from bot.dialogue.context import Lifespan, Slots, is_short, read_in_context, with_subject
 from bot.dialogue.policies import (
     CRISIS,
     HUMAN,
@@ -110,6 +110,8 @@ class Engine:
         self.kinds = self.render.kinds
         # The intent that answers a message made only of a name, by the kind of entity named.
         self.default_for = {e.kind: e.default_intent for _, e in self.kinds.entities() if e.default_intent}
+        # Entity kinds carried from one turn to the next, besides the topic (the intent last answered) and the audience.
+        self.carried = self.kinds.carried()
 
     # ---- entry point -------------------------------------------------------------------------------------
     def handle(self, msg: Inbound) -> Turn:
@@ -546,7 +548,7 @@ class Engine:
 
     def _remember(self, state: UserState, found: Entities) -> None:
         slots = Slots(state.context)
-        for kind in ENTITY_SLOTS:
+        for kind in self.carried:
             value = found.first(kind) or (found.first("region") if kind == "city" else None)
             if value:
                 slots.set(kind, value)
@@ -654,7 +656,7 @@ class Engine:
         now = found.first(kind)
         if kind == "city":
             now = now or found.first("region") or self._city_of_centre(found)
-        if now is not None or kind not in ENTITY_SLOTS:
+        if now is not None or kind not in self.carried:
             return now, False
         carried = Slots(state.context).use(kind)
         return carried, carried is not None

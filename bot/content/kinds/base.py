@@ -44,6 +44,7 @@ class Entity:
     rank: int  # a name two kinds share goes to the lower rank; also the order of the alias check
     reported: int | None = None  # place among a turn's reported entities; None when folded into another kind's
     distinct: bool = False  # a name may name only one record of the kinds with this flag (checked on load)
+    carried: bool = False  # remembered a few turns, so a follow-up ("and its website?") is about it
     button: str | None = None  # the button-id kind that names a record ("centre:curie")
     default_intent: str | None = None  # the answer to a message made only of a name
 
@@ -118,7 +119,14 @@ class Registry:
 
     def reported(self) -> tuple[str, ...]:
         """The entity kinds a turn reports, in the order it reports them."""
-        shown = [e for _, e in self.entities() if e.reported is not None]
+        return self._in_report_order(lambda e: True)
+
+    def carried(self) -> tuple[str, ...]:
+        """The entity kinds a conversation remembers from one turn to the next."""
+        return self._in_report_order(lambda e: e.carried)
+
+    def _in_report_order(self, keep: Callable[[Entity], bool]) -> tuple[str, ...]:
+        shown = [e for _, e in self.entities() if e.reported is not None and keep(e)]
         return tuple(e.kind for e in sorted(shown, key=lambda e: e.reported or 0))
 
     def by_entity(self) -> dict[str, Kind]:

@@ -46,6 +46,8 @@ KINDS = (
         order=100,
         label="cancer_type",
         # without cancer types the assistant answers by place only
-        entity=Entity("cancer_type", names, "_cancer_", rank=50, reported=50, default_intent="find_cancer_centre"),
+        entity=Entity(
+            "cancer_type", names, "_cancer_", rank=50, reported=50, default_intent="find_cancer_centre", carried=True
+        ),
     ),
 )

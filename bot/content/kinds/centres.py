@@ -208,6 +208,7 @@ KINDS = (
             rank=10,
             reported=10,
             distinct=True,
+            carried=True,
             button=bid.CENTRE,
             default_intent="centre_location_contact",
         ),

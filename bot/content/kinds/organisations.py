@@ -82,6 +82,7 @@ KINDS = (
             rank=20,
             reported=30,
             distinct=True,
+            carried=True,
             button=bid.ORG,
             default_intent="about_organisations",
         ),

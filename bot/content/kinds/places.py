@@ -124,6 +124,7 @@ KINDS = (
             rank=30,
             reported=20,
             distinct=True,
+            carried=True,
             button=bid.CITY,
             default_intent="find_cancer_centre",
         ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +144,13 @@ def test_a_new_kind_gets_the_shared_checks_with_file_and_line(tmp_path: Path) ->
         r.startswith("catalogue/associations.yaml:6: associations[0].description.en: warning: states a phone")
         for r in rendered
     )
+
+
+def test_a_kind_declared_twice_is_refused() -> None:
+    with pytest.raises(ValueError, match="kind declared twice: associations"):
+        registered().with_kinds(TOY, TOY)
+    with pytest.raises(ValueError, match="answer declared twice: organisation"):
+        registered().with_kinds(replace(TOY, answers=(replace(TOY.answers[0], name="organisation"),)))
 
 
 OPTIONAL = [kind.file_name for kind in registered() if not kind.required]

@@ -91,6 +91,14 @@ class Registry:
     def __post_init__(self) -> None:
         object.__setattr__(self, "kinds", tuple(sorted(self.kinds, key=lambda k: k.order)))
         self._answers.update({a.name: a for k in self.kinds for a in k.answers})
+        for what, names in (
+            ("kind", [k.key for k in self.kinds]),
+            ("answer", [a.name for k in self.kinds for a in k.answers]),
+            ("entity kind", [k.entity.kind for k in self.kinds if k.entity]),
+        ):
+            twice = sorted({n for n in names if names.count(n) > 1})
+            if twice:  # a second declaration would silently replace the first
+                raise ValueError(f"{what} declared twice: {', '.join(twice)}")
 
     def __iter__(self) -> Iterator[Kind]:
         return iter(self.kinds)

@@ -199,3 +199,55 @@ def test_a_card_without_an_international_office_does_not_invent_one(real_chat: C
     assert "Centre Eugène Marquis — Rennes" in text
     assert "where it has one" in text
     assert "International patients:" not in text
+
+
+SCHENGEN_DECISION = "home-affairs.ec.europa.eu/policies/schengen-borders-and-visa/visa-policy/decision-visa-application"
+
+
+def test_the_visa_answer_gives_the_schengen_decision_time_with_its_source_in_every_language(real_parts: Parts) -> None:
+    """The standard 15 days (45 at most) comes with the European Commission's page, never an unsourced range."""
+    for lang in real_parts.kb.config.languages:
+        text = real_parts.kb.intents["medical_visa"].answer[lang]
+        assert "15" in text and "45" in text and SCHENGEN_DECISION in text, lang
+        assert "2–10" not in text and "2 to 10" not in text, lang
+
+
+def test_a_second_opinion_says_the_fee_is_paid_first_at_curie_in_every_language(real_parts: Parts) -> None:
+    for lang in real_parts.kb.intents["second_opinion"].answer:
+        text = real_parts.kb.intents["second_opinion"].answer[lang]
+        assert "institut-curie.org/page/international-patient-steps-your-care" in text, lang
+        assert "Curie" in text or "居里" in text or "كوري" in text or "Кюри" in text, lang
+
+
+def test_the_deposit_without_a_prepaid_quote_is_told_as_one_hospital_s_rule(real_chat: Chat) -> None:
+    real_chat.say("I have no French insurance, how much is the deposit asked on admission?")
+    text = real_chat.text()
+    assert "IUCT-Oncopole" in text and "10 days" in text
+
+
+@pytest.mark.parametrize(
+    ("question", "centre_area", "page"),
+    [
+        ("what is Centre Eugène Marquis known for?", "MRI-guided radiotherapy", "centre-eugene-marquis.fr"),
+        ("what is Centre Jean Perrin known for?", "oncogenetics consultation (1987)", "livret-d-accueil"),
+        ("what is the American Hospital of Paris known for?", "breast cancer surgery", "neuillyjournal.com"),
+    ],
+)
+def test_the_centres_once_without_areas_now_give_a_sourced_one(real_chat: Chat, question: str, centre_area: str,
+                                                                page: str) -> None:
+    real_chat.say(question)
+    text = real_chat.text()
+    assert centre_area in text and page in text
+    assert "no specific information" not in text
+
+
+def test_lung_cancer_at_foch_is_answered_from_its_own_page(real_chat: Chat) -> None:
+    real_chat.say("L'hôpital Foch soigne-t-il le cancer du poumon ?")
+    text = real_chat.text()
+    assert "centre national de référence" in text and "hopital-foch.com/nous-connaitre" in text
+
+
+def test_eye_melanoma_in_spanish_is_an_eye_cancer_not_a_skin_one(real_parts: Parts) -> None:
+    index = EntityIndex(entity_names(real_parts.kb))
+    assert index.find("¿qué centro trata el melanoma de ojo?").first("cancer_type") == "eye"
+    assert index.find("melanoma en la piel").first("cancer_type") == "skin-melanoma"

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bot.store import Delivery, Store, Unanswered, UserState, open_store
+from bot.store.schema import MIGRATIONS
 from bot.store.sql import SqlStore
 from bot.store.sqlite import SqliteStore
 
@@ -105,8 +106,8 @@ def test_only_one_replica_may_create_the_topic(opener: Opener) -> None:
     case, _ = a.open_case("tg:5", "5", "en")
     assert a.claim_thread(case.id) is True
     assert b.claim_thread(case.id) is False
-    a.set_thread(case.id, 77)
-    assert b.case_for_thread(77) is not None and b.case_for_thread(77).id == case.id  # type: ignore[union-attr]
+    a.set_thread(case.id, "77")
+    assert b.case_for_thread("77") is not None and b.case_for_thread("77").id == case.id  # type: ignore[union-attr]
 
 
 def test_closed_case_lets_a_new_one_open_and_reopen_is_refused_while_it_is(opener: Opener) -> None:
@@ -176,12 +177,12 @@ def test_a_message_is_queued_once_and_linked_both_ways_when_delivered(opener: Op
     assert not store.enqueue(case.id, "to_group", {"from_chat_id": 4, "message_id": 10}, dedupe="in:4:10")
     delivery = claim_head(store)
     assert delivery is not None and claim_head(opener()) is None  # leased: another replica does not send it too
-    store.delivered(delivery.id, case.id, 10, [501], "in")
-    assert store.group_message_for(case.id, 10) == 501
-    assert store.user_message_for(case.id, 501) == 10
-    assert store.case_for_group_message(501).id == case.id  # type: ignore[union-attr]
+    store.delivered(delivery.id, case.id, "10", ["501"], "in")
+    assert store.group_message_for(case.id, "10") == "501"
+    assert store.user_message_for(case.id, "501") == "10"
+    assert store.case_for_group_message("501").id == case.id  # type: ignore[union-attr]
     assert not store.enqueue(case.id, "to_group", {"from_chat_id": 4, "message_id": 10}, dedupe="in:4:10b")
-    assert store.user_message_for(case.id, 502) is None
+    assert store.user_message_for(case.id, "502") is None
 
 
 def test_failed_deliveries_wait_and_come_back(opener: Opener) -> None:
@@ -267,14 +268,14 @@ def test_forget_erases_user_cases_links_and_queue(opener: Opener) -> None:
     store = opener()
     store.save_user(UserState("tg:8", "de"))
     case, _ = store.open_case("tg:8", "8", "de", country="Deutschland")
-    store.set_thread(case.id, 12)
-    store.link(case.id, 1, 2, "in")
+    store.set_thread(case.id, "12")
+    store.link(case.id, "1", "2", "in")
     store.enqueue(case.id, "to_group", {"from_chat_id": 8, "message_id": 5}, dedupe="in:8:5")
     store.ban("tg:8")
     cases = store.forget_user("tg:8")
-    assert [c.thread_id for c in cases] == [12]
+    assert [c.thread_id for c in cases] == ["12"]
     assert store.cases_of("tg:8") == [] and store.delivery_heads() == []
-    assert store.case_for_group_message(2) is None
+    assert store.case_for_group_message("2") is None
     assert not store.is_banned("tg:8") and store.load_user("tg:8").language is None
 
 
@@ -313,3 +314,30 @@ def test_kept_questions_and_counters_on_both_engines(opener: Opener) -> None:
         ("2026-12-03", "answered", "fr", "cost_quote", 2),
         ("2026-12-03", "up", "fr", "cost_quote", 1),
     ]
+
+
+def test_an_upgrade_to_text_ids_keeps_cases_links_deliveries_and_ticket_numbers(
+    opener: Opener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.store.sql.MIGRATIONS", MIGRATIONS[:4])  # the schema of version 4: numeric ids
+    old = opener()
+    case, _ = old.open_case("tg:20", "20", "en")
+    claimed, _ = old.open_case("tg:22", "22", "en")
+    erased, _ = old.open_case("tg:21", "21", "en")
+    old.set_thread(case.id, 77)  # type: ignore[arg-type]  # numbers, as version 4 wrote them
+    old.link(case.id, 10, 501, "in")  # type: ignore[arg-type]
+    old.enqueue(case.id, "to_user", {"from_chat_id": -1001, "message_id": 502, "reply_to": 501}, dedupe="out:502")
+    assert old.claim_thread(claimed.id)  # a topic being made when the service stopped
+    old.forget_user("tg:21")  # the highest ticket goes: its number must not be given again
+    monkeypatch.undo()
+
+    new = opener()
+    assert new.get_case(case.id).thread_id == "77"  # type: ignore[union-attr]
+    assert new.case_for_thread("77").id == case.id  # type: ignore[union-attr]
+    assert new.user_message_for(case.id, "501") == "10" and new.group_message_for(case.id, "10") == "501"
+    assert new.case_for_group_message("501").id == case.id  # type: ignore[union-attr]
+    assert not new.get_case(claimed.id).has_thread  # type: ignore[union-attr]
+    delivery = claim_head(new)
+    assert delivery is not None and delivery.case_id == case.id and delivery.payload["reply_to"] == 501
+    assert new.open_case("tg:23", "23", "en")[0].id == erased.id + 1
+    assert new.open_case("tg:20", "20", "en") == (new.get_case(case.id), False)  # still one open case per user

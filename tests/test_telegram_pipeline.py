@@ -239,7 +239,7 @@ async def test_reopen_is_refused_while_another_case_of_the_user_is_open(tg: Call
         await t.coordinator("/reopen", thread=first)
         assert "No conversation" in t.fake.bot_messages(GROUP, first)[-1]["text"]
         current = t.store.current_case(f"tg:{USER}")
-        assert current is not None and current.thread_id == second
+        assert current is not None and current.thread_id == str(second)
         assert [c.status for c in t.store.cases_of(f"tg:{USER}")] == ["closed", "open"]
         assert t.fake.bot_messages(USER)[before:] == []  # not told of a reopening that did not happen
 

@@ -22,7 +22,7 @@ from bot.learning.team import TeamDesk
 from bot.settings import Settings
 from bot.store.schema import MIGRATIONS
 from bot.store.sqlite import SqliteStore
-from fakes.botapi import ApiError, FakeTelegram
+from fakes.botapi import BOT_USERNAME, ApiError, FakeTelegram
 from fakes.recording import RecordingRequest
 
 USER, OTHER, COORD, STRANGER = 42, 43, 501, 777
@@ -396,6 +396,22 @@ async def test_a_second_close_neither_tells_the_user_again_nor_asks_again_for_a_
 
 
 @scenario
+async def test_a_command_for_another_bot_is_left_to_it(tg: Callable[..., Tg]) -> None:
+    """Marked as a command, as Telegram does: `/close@another_bot` is not ours, `/close@<this bot>` is."""
+    async with tg() as t:
+        thread = await t.hand_off()
+        for text in ("/close@another_bot", f"/close@{BOT_USERNAME}"):
+            before = len(t.fake.bot_messages(USER))
+            command = [{"type": "bot_command", "offset": 0, "length": len(text)}]
+            await t.feed(t.fake.member_says(GROUP, COORD, text, thread=thread, entities=command))
+            if "another" in text:  # neither run nor passed on to the user
+                assert t.store.current_case(f"tg:{USER}") is not None
+                assert len(t.fake.bot_messages(USER)) == before
+        assert t.store.current_case(f"tg:{USER}") is None
+        assert "clôturé" in t.fake.bot_messages(USER)[-2]["text"]
+
+
+@scenario
 async def test_notes_stay_in_the_topic_and_who_shows_the_history(tg: Callable[..., Tg]) -> None:
     async with tg() as t:
         thread = await t.hand_off()
@@ -515,23 +531,35 @@ async def test_a_restart_mid_conversation_keeps_relaying_both_ways(tg: Callable[
 
 @scenario
 async def test_cases_from_before_ids_were_text_still_relay_after_the_upgrade(
-    tg: Callable[..., Tg], monkeypatch: pytest.MonkeyPatch
+    tg: Callable[..., Tg], world: FakeTelegram, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A database made by the schema of version 4 (numeric ids) with a live case, links and a delivery owed."""
+    """A database of schema version 4 (numeric ids) with a live case, its links, a delivery and an update owed."""
     monkeypatch.setattr("bot.store.sql.MIGRATIONS", MIGRATIONS[:4])
-    async with tg() as t:
-        thread = await t.hand_off()
-        await t.say("before the upgrade")
-        relayed = t.fake.bot_messages(GROUP, thread)[-1]
-        owed = t.fake.user_says(USER, "queued before the upgrade")["message"]["message_id"]
-        payload = {"from_chat_id": USER, "message_id": owed, "emergency": False, "reply_to": None}
-        assert t.store.enqueue(1, "to_group", payload, dedupe=f"in:{USER}:{owed}")
-        assert t.store._one("SELECT typeof(thread_id) FROM cases")[0] == "integer"
+    old = SqliteStore(tmp_path / "oncobot.sqlite3")
+    case, _ = old.open_case(f"tg:{USER}", str(USER), "en")
+    thread = world.call("createForumTopic", {"chat_id": GROUP, "name": "EN · #1"})["message_thread_id"]
+    card = world.call("sendMessage", {"chat_id": GROUP, "text": "Ticket #1", "message_thread_id": thread})
+    said = world.user_says(USER, "before the upgrade")["message"]["message_id"]
+    copied = world.call(
+        "copyMessage", {"chat_id": GROUP, "from_chat_id": USER, "message_id": said, "message_thread_id": thread}
+    )
+    old.set_thread(case.id, thread)  # type: ignore[arg-type]  # numbers, as version 4 wrote them
+    old.link(case.id, 0, card["message_id"], "card")  # type: ignore[arg-type]
+    old.link(case.id, said, copied["message_id"], "in")  # type: ignore[arg-type]
+    owed = world.user_says(USER, "queued before the upgrade")["message"]["message_id"]
+    payload = {"from_chat_id": USER, "message_id": owed, "emergency": False, "reply_to": None}
+    assert old.enqueue(case.id, "to_group", payload, dedupe=f"in:{USER}:{owed}")
+    old.inbox_put(rows([world.user_says(USER, "written before the upgrade")]))
+    assert old._one("SELECT typeof(thread_id) FROM cases")[0] == "integer"
+    old.close()
     monkeypatch.undo()
     async with tg() as t:
         assert t.store._one("SELECT typeof(thread_id) FROM cases")[0] == "text"
+        await t.channel.inbox.drain()
         await t.channel.flush()
-        assert t.fake.bot_messages(GROUP, thread)[-1]["text"] == "queued before the upgrade"
+        arrived = [m["text"] for m in t.fake.bot_messages(GROUP, thread)[-2:]]
+        assert arrived == ["queued before the upgrade", "written before the upgrade"]
+        relayed = next(m for m in t.fake.bot_messages(GROUP, thread) if m["message_id"] == copied["message_id"])
         await t.coordinator("answered after the upgrade", thread=thread, reply_to=relayed)
         answer = t.fake.bot_messages(USER)[-1]
         assert answer["text"] == "answered after the upgrade"

@@ -55,9 +55,9 @@ class Desk:
         """A text in the coordinators' language."""
         return self.ui.gettext(self.language, msgid)
 
-    def card(self, case: Case, *, forum: bool) -> str:
+    def card(self, case: Case, *, forum: bool, how_to: bool = True) -> str:
         """The first message coordinators see for a case."""
-        return card_text(case, self.ui, self.language, forum=forum)
+        return card_text(case, self.ui, self.language, forum=forum, how_to=how_to)
 
     # ---- what the engine decided -----------------------------------------------------------------------------
     async def act(self, action: DeskAction, chat: str, source: MessageRef | None = None) -> None:
@@ -164,7 +164,7 @@ class Desk:
             await self.channel.send_to_user(case, Reply(self.ui.gettext(case.language, s.NOT_RELAYED), case.language))
 
     # ---- coordinators' commands ----------------------------------------------------------------------------
-    async def command(self, name: str, case: Case | None, *, forum: bool = True) -> list[str]:
+    async def command(self, name: str, case: Case | None, *, forum: bool = True, how_to: bool = True) -> list[str]:
         """Run a case command (`close`, `reopen`, `note`, `ban`, `unban`, `who`); returns the coordinator's answers.
 
         A channel checks first that the sender is a coordinator, and finds the case the command is about.
@@ -197,7 +197,7 @@ class Desk:
             await asyncio.to_thread(self.store.unban, case.user_id)
             return [self.g(s.GROUP_UNBANNED)]
         history = ", ".join(f"#{c.id} ({c.status})" for c in await asyncio.to_thread(self.store.cases_of, case.user_id))
-        return [f"{self.card(case, forum=forum)}\n\n{self.g(s.GROUP_WHO).format(tickets=history)}"]
+        return [f"{self.card(case, forum=forum, how_to=how_to)}\n\n{self.g(s.GROUP_WHO).format(tickets=history)}"]
 
     def rating_prompt(self, case: Case) -> Reply:
         """One to five, as buttons the engine reads back (`rate:<case>:<n>`)."""

@@ -394,7 +394,7 @@ class SqlStore:
         return int(self._one("SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'sending')")[0])
 
     # ---- inbox ----------------------------------------------------------------------------------------------
-    def inbox_put(self, items: Sequence[tuple[int, str, str, str]]) -> int:
+    def inbox_put(self, items: Sequence[tuple[str, str, str, str]]) -> int:
         """Write (update id, lane, kind, raw JSON) rows in one transaction; a known update id is ignored."""
         now = self.clock()
         added = 0
@@ -414,8 +414,8 @@ class SqlStore:
         with self._transaction():
             heads = self._run(
                 "SELECT update_id FROM inbox i WHERE status = 'pending' AND lease_until <= ? AND NOT EXISTS ("
-                "SELECT 1 FROM inbox j WHERE j.status = 'pending' AND j.lane = i.lane AND j.update_id < i.update_id)"
-                f" ORDER BY update_id LIMIT ?{lock}",
+                "SELECT 1 FROM inbox j WHERE j.status = 'pending' AND j.lane = i.lane AND j.seq < i.seq)"
+                f" ORDER BY seq LIMIT ?{lock}",
                 (now, limit),
             ).fetchall()
             claimed = []
@@ -427,10 +427,10 @@ class SqlStore:
                     (now + lease, update_id, now),
                 ).fetchone()
                 if row is not None:
-                    claimed.append(InboxItem(int(row[0]), row[1], row[2], row[3], int(row[4])))
+                    claimed.append(InboxItem(str(row[0]), row[1], row[2], row[3], int(row[4])))
         return claimed
 
-    def inbox_renew(self, update_ids: Sequence[int], lease: float) -> None:
+    def inbox_renew(self, update_ids: Sequence[str], lease: float) -> None:
         """Extend the lease of updates still in hand, so a slow one is not taken by another worker meanwhile."""
         until = self.clock() + lease
         with self._transaction():
@@ -439,15 +439,15 @@ class SqlStore:
                     "UPDATE inbox SET lease_until = ? WHERE update_id = ? AND status = 'pending'", (until, update_id)
                 )
 
-    def inbox_done(self, update_id: int) -> None:
+    def inbox_done(self, update_id: str) -> None:
         """Handled: the id stays (a redelivery is ignored), the update's content goes."""
         self._write("UPDATE inbox SET status = 'done', raw = '', lease_until = 0 WHERE update_id = ?", (update_id,))
 
-    def inbox_skip(self, update_id: int) -> None:
+    def inbox_skip(self, update_id: str) -> None:
         """Unreadable: kept for diagnosis (see inbox_purge), never retried."""
         self._write("UPDATE inbox SET status = 'skipped', lease_until = 0 WHERE update_id = ?", (update_id,))
 
-    def inbox_release(self, update_ids: Sequence[int]) -> None:
+    def inbox_release(self, update_ids: Sequence[str]) -> None:
         """Give claimed updates back at once (a graceful stop), rather than after their lease."""
         with self._transaction():
             for update_id in update_ids:
@@ -456,7 +456,7 @@ class SqlStore:
     def inbox_depth(self) -> int:
         return int(self._one("SELECT COUNT(*) FROM inbox WHERE status = 'pending'")[0])
 
-    def inbox_status(self, update_id: int) -> str | None:
+    def inbox_status(self, update_id: str) -> str | None:
         row = self._one("SELECT status FROM inbox WHERE update_id = ?", (update_id,))
         return None if row is None else str(row[0])
 

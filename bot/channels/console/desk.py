@@ -56,7 +56,7 @@ class DeskConsole:
         if case is None:
             self.write(f"no case #{number.lstrip('#')}\n")
         elif command == "show":
-            self.write(self.desk.card(case, forum=True) + "\n")
+            self.write(self.desk.card(case, forum=True, how_to=False) + "\n")
             if not await self.show(case):
                 self.write("(nothing waiting)\n")
         elif command == "reply":
@@ -64,7 +64,7 @@ class DeskConsole:
             if not text or not await self.desk.relay_to_user(case, MessageRef(NAME, mailbox.new_id(), text=text)):
                 self.write(f"#{case.id}: not sent (the case is closed, or nothing to send)\n")
         else:
-            for answer in await self.desk.command(command, case, forum=True):
+            for answer in await self.desk.command(command, case, how_to=False):
                 self.write(f"#{case.id}: {answer}\n")
 
     async def list_cases(self) -> None:

@@ -63,7 +63,7 @@ class RelayTransport:
         if self._forum is None and self.group is not None:
             try:
                 chat = await self._bot().get_chat(self.group)
-                self._forum = bool(getattr(chat, "is_forum", False))
+                self._forum = bool(chat.is_forum)
             except (TelegramError, TypeError, KeyError, ValueError) as exc:
                 log.warning("could not read the coordinators' chat (%s); trying topics", type(exc).__name__)
                 return True

@@ -13,7 +13,6 @@ import contextlib
 import json
 import logging
 import time
-import traceback
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -198,38 +197,6 @@ class TelegramChannel(UserInterface, RelayTransport, Coordinators, Jobs):
         turn = await asyncio.to_thread(self.engine.handle, inbound)
         self.metrics.turn(turn, time.perf_counter() - started)
         return turn
-
-    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log a trace id and the kind of update, never text or names; apologise to the user."""
-        trace = uuid.uuid4().hex[:12]
-        kind = "unknown"
-        if isinstance(update, Update):
-            kind = next(
-                (
-                    k
-                    for k in ("message", "edited_message", "callback_query", "inline_query", "channel_post")
-                    if getattr(update, k, None) is not None
-                ),
-                "other",
-            )
-        error = context.error
-        # Where it failed, by file and line only: an exception's own message may quote what the user wrote.
-        frames = traceback.extract_tb(error.__traceback__)[-6:] if error else []
-        log.error(
-            "trace=%s update_type=%s error=%s at %s",
-            trace,
-            kind,
-            type(error).__name__,
-            " < ".join(f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" for frame in reversed(frames)),
-        )
-        if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
-            user = update.effective_user
-            lang = await self._lang_of(user_key(user.id), user.language_code) if user else "en"
-            with contextlib.suppress(TelegramError):
-                await self._bot().send_message(update.effective_chat.id, self.ui.gettext(lang, s.SORRY))
-
-    async def _lang_of(self, user: str, hint: str | None) -> str:
-        return self.engine.language_for(await asyncio.to_thread(self.store.load_user, user), hint)
 
     # ---- users -------------------------------------------------------------------------------------------------
     async def on_private_message(self, message: Message) -> None:

@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import traceback
+import uuid
 from collections.abc import Sequence
 
 from telegram import (
@@ -18,12 +20,15 @@ from telegram import (
     LinkPreviewOptions,
     Message,
     ReplyParameters,
+    Update,
 )
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ContextTypes
 
 from bot.channels.text import fits_callback, rows, split_message, to_html
 from bot.dialogue import button_ids as bid
+from bot.dialogue import strings as s
 from bot.dialogue.actions import Button, Reply, Venue
 from bot.dialogue.engine import Engine
 from bot.store.base import Case, Store
@@ -151,3 +156,35 @@ class UserInterface:
                 )
             )
         await query.answer(results, cache_time=300, is_personal=False)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log a trace id and the kind of update, never text or names; apologise to the user."""
+        trace = uuid.uuid4().hex[:12]
+        kind = "unknown"
+        if isinstance(update, Update):
+            kind = next(
+                (
+                    k
+                    for k in ("message", "edited_message", "callback_query", "inline_query", "channel_post")
+                    if getattr(update, k, None) is not None
+                ),
+                "other",
+            )
+        error = context.error
+        # Where it failed, by file and line only: an exception's own message may quote what the user wrote.
+        frames = traceback.extract_tb(error.__traceback__)[-6:] if error else []
+        log.error(
+            "trace=%s update_type=%s error=%s at %s",
+            trace,
+            kind,
+            type(error).__name__,
+            " < ".join(f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" for frame in reversed(frames)),
+        )
+        if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
+            user = update.effective_user
+            lang = await self._lang_of(user_key(user.id), user.language_code) if user else "en"
+            with contextlib.suppress(TelegramError):
+                await self._bot().send_message(update.effective_chat.id, self.engine.ui.gettext(lang, s.SORRY))
+
+    async def _lang_of(self, user: str, hint: str | None) -> str:
+        return self.engine.language_for(await asyncio.to_thread(self.store.load_user, user), hint)

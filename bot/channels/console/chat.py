@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TextIO, assert_never
 
 from bot.channels.console import mailbox
+from bot.channels.console.terminal import read_lines
 from bot.dialogue.actions import CaseDetails, Forgotten, Handoff, Inbound, Rated, Relay, Reply, Turn, Venue
 from bot.dialogue.engine import Engine
 from bot.handoff.contract import MessageRef
@@ -111,9 +112,10 @@ class ConsoleChannel:
         start = Inbound(self.user_id, payload="start", channel=NAME)
         await self.perform(await asyncio.to_thread(self.engine.handle, start), start)
         await self.check()  # what a coordinator sent while this terminal was closed
+        lines = read_lines(self.stdin)
         while True:
             self.write("\n> ")
-            reading = asyncio.ensure_future(asyncio.to_thread(self.stdin.readline))
+            reading = asyncio.ensure_future(lines.get())
             while not reading.done():
                 await asyncio.wait([reading], timeout=POLL_EVERY)
                 if not reading.done() and await self.check():

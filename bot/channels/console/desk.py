@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from bot.channels.console import mailbox
+from bot.channels.console.terminal import read_lines
 from bot.dialogue import strings as s
 from bot.dialogue.actions import Reply
 from bot.dialogue.engine import Engine
@@ -84,9 +85,10 @@ class DeskConsole:
 
     async def _run(self) -> int:
         self.write(HELP + "\n")
+        lines = read_lines(self.stdin)
         while True:
             self.write("\ndesk> ")
-            line = await asyncio.to_thread(self.stdin.readline)
+            line = await lines.get()
             if not line or line.strip().lower() in ("quit", "exit", "/quit", "/exit"):
                 self.write("\n")
                 return 0

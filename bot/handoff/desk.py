@@ -110,29 +110,16 @@ class Desk:
 
     async def relay_to_coordinators(self, relay: Relay, source: MessageRef) -> bool:
         """Queue the user's message for the case's thread, once however often its update is handled."""
-        payload: dict[str, object] = {
-            "from_chat_id": source.chat,
-            "message_id": source.message,
-            "emergency": relay.emergency,
-            "reply_to": source.reply_to,
-        }
-        if source.text is not None:
-            payload["text"] = source.text
-        return await asyncio.to_thread(
-            self.store.enqueue, relay.case_id, "to_group", payload, f"in:{source.chat}:{source.message}"
-        )
+        payload = {**_payload(source), "emergency": relay.emergency}
+        dedupe = f"in:{source.chat}:{source.message}"
+        return await asyncio.to_thread(self.store.enqueue, relay.case_id, "to_group", payload, dedupe)
 
     async def relay_to_user(self, case: Case, source: MessageRef) -> bool:
         """Queue a coordinator's message for the user of an open case; False when the case is not open."""
         if not case.is_open:
             return False
-        payload: dict[str, object] = {"from_chat_id": source.chat, "message_id": source.message}
-        payload["reply_to"] = source.reply_to
-        if source.text is not None:
-            payload["text"] = source.text
-        return await asyncio.to_thread(
-            self.store.enqueue, case.id, "to_user", payload, f"out:{source.chat}:{source.message}"
-        )
+        dedupe = f"out:{source.chat}:{source.message}"
+        return await asyncio.to_thread(self.store.enqueue, case.id, "to_user", _payload(source), dedupe)
 
     async def tell(self, case_id: int, text: str) -> None:
         """A notice in a case's thread (a rating, a refusal)."""
@@ -203,6 +190,18 @@ class Desk:
         """One to five, as buttons the engine reads back (`rate:<case>:<n>`)."""
         buttons = tuple(Button(bid.make(bid.RATE, case.id, n), str(n)) for n in range(1, 6))
         return Reply(self.ui.gettext(case.language, s.RATE_PROMPT), case.language, buttons)
+
+
+def _payload(source: MessageRef) -> dict[str, object]:
+    """A delivery row's message: where to copy it from, what it answers, and its text where it cannot be copied."""
+    payload: dict[str, object] = {
+        "from_chat_id": source.chat,
+        "message_id": source.message,
+        "reply_to": source.reply_to,
+    }
+    if source.text is not None:
+        payload["text"] = source.text
+    return payload
 
 
 def build_desk(

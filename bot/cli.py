@@ -1,4 +1,4 @@
-"""The command line: chat | ask | check | eval. Turns every failure into one clear line and an exit code."""
+"""The command line: chat | desk | ask | check | eval. Turns every failure into one clear line and an exit code."""
 
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--jsonl", action="store_true", help='read {"text", "lang", "user"} lines on stdin')
     ask.add_argument("text", nargs="*", help="the question")
 
+    sub.add_parser("desk", help="answer the console's hand-off cases as a coordinator, in this terminal")
     sub.add_parser("run", help="serve the assistant on Telegram (settings from the environment)")
 
     check = sub.add_parser("check", help="validate the knowledge base and interface catalogues")
@@ -64,9 +65,15 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
             if not args.data_dir.is_dir():
                 raise CliError(f"--data-dir {args.data_dir}: no such folder")
             settings = replace(settings, data_dir=args.data_dir)
-        handler = {"chat": _chat, "ask": _ask, "check": _check, "eval": _eval, "run": _run, **learning.HANDLERS}[
-            args.command
-        ]
+        handler = {
+            "chat": _chat,
+            "desk": _desk,
+            "ask": _ask,
+            "check": _check,
+            "eval": _eval,
+            "run": _run,
+            **learning.HANDLERS,
+        }[args.command]
         return handler(args, settings)
     except ContentError as exc:
         for problem in exc.problems:
@@ -90,12 +97,24 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     engine = build_engine(settings)
     # A terminal may send bytes that are not UTF-8: show them as replacement characters rather than stop.
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
-    channel = ConsoleChannel(engine, stdin, sys.stdout)
+    channel = ConsoleChannel(engine, settings, stdin, sys.stdout)
     if args.lang:
         _check_lang(args.lang, engine.kb.config.languages)
         engine.choose_language(channel.user_id, args.lang)
     try:
         return channel.run()
+    finally:
+        engine.store.close()
+
+
+def _desk(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.assistant import build_engine
+    from bot.channels.console import DeskConsole
+
+    engine = build_engine(settings)
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+    try:
+        return DeskConsole(engine, settings, stdin, sys.stdout).run()
     finally:
         engine.store.close()
 

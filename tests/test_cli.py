@@ -204,3 +204,19 @@ def test_console_chat_survives_invalid_utf8_and_control_characters(root: Path, s
     out = run(["chat"], root=root, state=state, stdin=b"\xff\xfe\x00\n\x1b[2J\n\nwhere is gustave roussy\n")
     assert out.returncode == 0, out.stderr
     assert "Gustave Roussy — Villejuif" in out.stdout.decode()
+
+
+def test_a_console_hand_off_is_answered_from_oncobot_desk(root: Path, state: Path) -> None:
+    """Two terminals, one after the other: the user consents and writes; the desk replies and closes; the user rates."""
+    chat = run(["chat", "--lang", "en"], root=root, state=state, stdin=b"/human\n1\nmy file is ready\n/quit\n")
+    assert chat.returncode == 0, chat.stderr
+    assert "oncobot desk" in chat.stdout.decode()
+    desk = run(["desk"], root=root, state=state, stdin=b"list\nshow 1\nreply 1 Send it to us\nclose 1\nquit\n")
+    shown = desk.stdout.decode()
+    assert desk.returncode == 0, desk.stderr
+    assert "#1 EN" in shown and "#1 user: my file is ready" in shown and "#1: Conversation closed" in shown
+    back = run(["chat"], root=root, state=state, stdin=b"5\n/quit\n")
+    seen = back.stdout.decode()
+    assert "💬 Send it to us" in seen and "[5] 5" in seen and "Thank you for your rating." in seen
+    rated = run(["desk"], root=root, state=state, stdin=b"show 1\n")
+    assert "#1: The user rated this conversation 5/5." in rated.stdout.decode()

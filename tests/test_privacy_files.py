@@ -20,13 +20,13 @@ def files_holding(folder: Path, needle: str) -> list[str]:
 def test_a_handled_update_leaves_its_text_in_no_file(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "state.sqlite3")
     raw = json.dumps({"update_id": 7, "message": {"text": f"my name is {MARKER}"}})
-    store.inbox_put([(7, "user:1", "message", raw)])
+    store.inbox_put([("7", "user:1", "message", raw)])
     assert files_holding(tmp_path, MARKER)  # durable before it is confirmed: on disk until handled
 
     async def handle(item: InboxItem) -> bool:
         return True
 
     asyncio.run(InboxWorker(store, handle).drain())
-    assert store.inbox_status(7) == "done"
+    assert store.inbox_status("7") == "done"
     assert files_holding(tmp_path, MARKER) == []  # the database file and its write-ahead log alike
     store.close()

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bot.store import Delivery, Store, Unanswered, UserState, open_store
+from bot.store.schema import MIGRATIONS
 from bot.store.sql import SqlStore
 from bot.store.sqlite import SqliteStore
 
@@ -105,8 +106,8 @@ def test_only_one_replica_may_create_the_topic(opener: Opener) -> None:
     case, _ = a.open_case("tg:5", "5", "en")
     assert a.claim_thread(case.id) is True
     assert b.claim_thread(case.id) is False
-    a.set_thread(case.id, 77)
-    assert b.case_for_thread(77) is not None and b.case_for_thread(77).id == case.id  # type: ignore[union-attr]
+    a.set_thread(case.id, "77")
+    assert b.case_for_thread("77") is not None and b.case_for_thread("77").id == case.id  # type: ignore[union-attr]
 
 
 def test_closed_case_lets_a_new_one_open_and_reopen_is_refused_while_it_is(opener: Opener) -> None:
@@ -176,12 +177,12 @@ def test_a_message_is_queued_once_and_linked_both_ways_when_delivered(opener: Op
     assert not store.enqueue(case.id, "to_group", {"from_chat_id": 4, "message_id": 10}, dedupe="in:4:10")
     delivery = claim_head(store)
     assert delivery is not None and claim_head(opener()) is None  # leased: another replica does not send it too
-    store.delivered(delivery.id, case.id, 10, [501], "in")
-    assert store.group_message_for(case.id, 10) == 501
-    assert store.user_message_for(case.id, 501) == 10
-    assert store.case_for_group_message(501).id == case.id  # type: ignore[union-attr]
+    store.delivered(delivery.id, case.id, "10", ["501"], "in")
+    assert store.group_message_for(case.id, "10") == "501"
+    assert store.user_message_for(case.id, "501") == "10"
+    assert store.case_for_group_message("501").id == case.id  # type: ignore[union-attr]
     assert not store.enqueue(case.id, "to_group", {"from_chat_id": 4, "message_id": 10}, dedupe="in:4:10b")
-    assert store.user_message_for(case.id, 502) is None
+    assert store.user_message_for(case.id, "502") is None
 
 
 def test_failed_deliveries_wait_and_come_back(opener: Opener) -> None:
@@ -218,39 +219,47 @@ def test_the_inbox_hands_out_each_update_once_in_order_per_lane(opener: Opener) 
     a, b = opener(), opener()
     now = [1000.0]
     a.clock = b.clock = lambda: now[0]  # type: ignore[attr-defined]
-    assert a.inbox_put([(1, "chat:1", "message", '{"n": 1}'), (2, "chat:1", "message", '{"n": 2}')]) == 2
-    assert b.inbox_put([(3, "chat:2", "message", '{"n": 3}'), (1, "chat:1", "message", "again")]) == 1
+    assert a.inbox_put([("1", "chat:1", "message", '{"n": 1}'), ("2", "chat:1", "message", '{"n": 2}')]) == 2
+    assert b.inbox_put([("3", "chat:2", "message", '{"n": 3}'), ("1", "chat:1", "message", "again")]) == 1
     first = a.inbox_claim(lease=30)
-    assert [(i.update_id, i.raw) for i in first] == [(1, '{"n": 1}'), (3, '{"n": 3}')]  # one per lane
+    assert [(i.update_id, i.raw) for i in first] == [("1", '{"n": 1}'), ("3", '{"n": 3}')]  # one per lane
     assert b.inbox_claim(lease=30) == []  # leased, and update 2 waits for update 1
-    a.inbox_done(1)
-    assert [i.update_id for i in b.inbox_claim(lease=30)] == [2]
-    b.inbox_done(2)
+    a.inbox_done("1")
+    assert [i.update_id for i in b.inbox_claim(lease=30)] == ["2"]
+    b.inbox_done("2")
     now[0] += 31  # the worker holding update 3 died: its lease ends and another takes it
     (again,) = b.inbox_claim(lease=30)
-    assert (again.update_id, again.attempts) == (3, 2)
-    b.inbox_skip(3)
-    b.inbox_put([(4, "chat:2", "message", "{}")])
-    assert [i.update_id for i in b.inbox_claim(lease=30)] == [4]
-    b.inbox_release([4])  # a graceful stop gives it back at once
-    assert [i.update_id for i in a.inbox_claim(lease=30)] == [4]
-    a.inbox_done(4)
+    assert (again.update_id, again.attempts) == ("3", 2)
+    b.inbox_skip("3")
+    b.inbox_put([("4", "chat:2", "message", "{}")])
+    assert [i.update_id for i in b.inbox_claim(lease=30)] == ["4"]
+    b.inbox_release(["4"])  # a graceful stop gives it back at once
+    assert [i.update_id for i in a.inbox_claim(lease=30)] == ["4"]
+    a.inbox_done("4")
     assert a.inbox_depth() == 0 and a.inbox_claim(lease=30) == []
-    assert (a.inbox_status(1), a.inbox_status(3), a.inbox_status(5)) == ("done", "skipped", None)
-    assert a.inbox_put([(1, "chat:1", "message", "redelivered")]) == 0  # handled once, whatever Telegram resends
+    assert (a.inbox_status("1"), a.inbox_status("3"), a.inbox_status("5")) == ("done", "skipped", None)
+    assert a.inbox_put([("1", "chat:1", "message", "redelivered")]) == 0  # handled once, whatever Telegram resends
     now[0] += 100
     assert a.inbox_purge(done_kept=50, raw_kept=1000) == 3
-    assert a.inbox_status(3) == "skipped" and a.inbox_purge(done_kept=50, raw_kept=50) == 1
+    assert a.inbox_status("3") == "skipped" and a.inbox_purge(done_kept=50, raw_kept=50) == 1
+    # ids are text, kept in the order they arrived, not in the order of their spelling
+    a.inbox_put([("9", "chat:3", "message", "{}")])
+    a.inbox_put([("10", "chat:3", "message", "{}"), ("wamid.x", "chat:3", "message", "{}")])
+    order = []
+    while claimed := a.inbox_claim(lease=30):
+        order += [i.update_id for i in claimed]
+        a.inbox_done(claimed[0].update_id)
+    assert order == ["9", "10", "wamid.x"]
 
 
 def test_a_handled_update_keeps_no_text(opener: Opener) -> None:
     store = opener()
-    store.inbox_put([(7, "chat:7", "message", '{"text": "my secret"}')])
+    store.inbox_put([("7", "chat:7", "message", '{"text": "my secret"}')])
     (item,) = store.inbox_claim(lease=30)
     store.inbox_done(item.update_id)
-    store.inbox_put([(8, "chat:7", "message", '{"text": "x"}')])
+    store.inbox_put([("8", "chat:7", "message", '{"text": "x"}')])
     assert [i.raw for i in store.inbox_claim(lease=30)] == ['{"text": "x"}']
-    store.inbox_done(8)
+    store.inbox_done("8")
     assert store.inbox_claim(lease=30) == []
 
 
@@ -267,14 +276,14 @@ def test_forget_erases_user_cases_links_and_queue(opener: Opener) -> None:
     store = opener()
     store.save_user(UserState("tg:8", "de"))
     case, _ = store.open_case("tg:8", "8", "de", country="Deutschland")
-    store.set_thread(case.id, 12)
-    store.link(case.id, 1, 2, "in")
+    store.set_thread(case.id, "12")
+    store.link(case.id, "1", "2", "in")
     store.enqueue(case.id, "to_group", {"from_chat_id": 8, "message_id": 5}, dedupe="in:8:5")
     store.ban("tg:8")
     cases = store.forget_user("tg:8")
-    assert [c.thread_id for c in cases] == [12]
+    assert [c.thread_id for c in cases] == ["12"]
     assert store.cases_of("tg:8") == [] and store.delivery_heads() == []
-    assert store.case_for_group_message(2) is None
+    assert store.case_for_group_message("2") is None
     assert not store.is_banned("tg:8") and store.load_user("tg:8").language is None
 
 
@@ -313,3 +322,37 @@ def test_kept_questions_and_counters_on_both_engines(opener: Opener) -> None:
         ("2026-12-03", "answered", "fr", "cost_quote", 2),
         ("2026-12-03", "up", "fr", "cost_quote", 1),
     ]
+
+
+def test_an_upgrade_to_text_ids_keeps_cases_links_deliveries_and_ticket_numbers(
+    opener: Opener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.store.sql.MIGRATIONS", MIGRATIONS[:4])  # the schema of version 4: numeric ids
+    old = opener()
+    case, _ = old.open_case("tg:20", "20", "en")
+    claimed, _ = old.open_case("tg:22", "22", "en")
+    erased, _ = old.open_case("tg:21", "21", "en")
+    old.set_thread(case.id, 77)  # type: ignore[arg-type]  # numbers, as version 4 wrote them
+    old.link(case.id, 10, 501, "in")  # type: ignore[arg-type]
+    old.enqueue(case.id, "to_user", {"from_chat_id": -1001, "message_id": 502, "reply_to": 501}, dedupe="out:502")
+    assert old.claim_thread(claimed.id)  # a topic being made when the service stopped
+    old.forget_user("tg:21")  # the highest ticket goes: its number must not be given again
+    old.inbox_put([(10, "chat:1", "message", "{}"), (9, "chat:1", "message", "{}")])  # type: ignore[list-item]
+    monkeypatch.undo()
+
+    new = opener()
+    assert new.get_case(case.id).thread_id == "77"  # type: ignore[union-attr]
+    assert new.case_for_thread("77").id == case.id  # type: ignore[union-attr]
+    assert new.user_message_for(case.id, "501") == "10" and new.group_message_for(case.id, "10") == "501"
+    assert new.case_for_group_message("501").id == case.id  # type: ignore[union-attr]
+    assert not new.get_case(claimed.id).has_thread  # type: ignore[union-attr]
+    delivery = claim_head(new)
+    assert delivery is not None and delivery.case_id == case.id and delivery.payload["reply_to"] == 501
+    assert new.open_case("tg:23", "23", "en")[0].id == erased.id + 1
+    assert new.open_case("tg:20", "20", "en") == (new.get_case(case.id), False)  # still one open case per user
+    assert new.inbox_put([("9", "chat:1", "message", "again"), ("11", "chat:1", "message", "{}")]) == 1
+    order = []
+    while claimed := new.inbox_claim(lease=30):
+        order += [i.update_id for i in claimed]
+        new.inbox_done(claimed[0].update_id)
+    assert order == ["9", "10", "11"]  # the updates waiting before the upgrade first, in their order

@@ -20,8 +20,9 @@ from bot.dialogue.actions import Button, Reply
 from bot.learning.reload import Reloader
 from bot.learning.team import TeamDesk
 from bot.settings import Settings
+from bot.store.schema import MIGRATIONS
 from bot.store.sqlite import SqliteStore
-from fakes.botapi import ApiError, FakeTelegram
+from fakes.botapi import BOT_USERNAME, ApiError, FakeTelegram
 from fakes.recording import RecordingRequest
 
 USER, OTHER, COORD, STRANGER = 42, 43, 501, 777
@@ -88,7 +89,7 @@ class Tg:
             await self.press(f"intake:{step}:skip", user)
         case = self.store.current_case(f"tg:{user}")
         assert case is not None and case.thread_id is not None
-        return case.thread_id
+        return int(case.thread_id)
 
 
 def texts(messages: list[dict[str, Any]]) -> str:
@@ -209,7 +210,7 @@ async def test_a_shared_location_gets_the_three_nearest_centres_with_distances(t
 @scenario
 async def test_content_and_user_text_are_escaped_and_long_answers_split(tg: Callable[..., Tg]) -> None:
     async with tg() as t:
-        await t.channel._send(USER, Reply("a < b & c\n\n" + ("<x>" * 1000 + "\n\n") * 3, "en"))
+        await t.channel.send_reply(USER, Reply("a < b & c\n\n" + ("<x>" * 1000 + "\n\n") * 3, "en"))
         sent = t.fake.bot_messages(USER)
         assert len(sent) == 3  # 9,017 characters: three messages, cut between paragraphs
         assert sent[0]["text"].startswith("a &lt; b &amp; c\n\n&lt;x&gt;")
@@ -384,6 +385,33 @@ async def test_only_members_can_close_and_the_assistant_answers_again_after(tg: 
 
 
 @scenario
+async def test_a_second_close_neither_tells_the_user_again_nor_asks_again_for_a_rating(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        thread = await t.hand_off()
+        await t.coordinator("/close", thread=thread)
+        to_user, in_topic = len(t.fake.bot_messages(USER)), len(t.fake.bot_messages(GROUP, thread))
+        await t.coordinator("/close", thread=thread)
+        assert len(t.fake.bot_messages(USER)) == to_user
+        assert len(t.fake.bot_messages(GROUP, thread)) == in_topic
+
+
+@scenario
+async def test_a_command_for_another_bot_is_left_to_it(tg: Callable[..., Tg]) -> None:
+    """Marked as a command, as Telegram does: `/close@another_bot` is not ours, `/close@<this bot>` is."""
+    async with tg() as t:
+        thread = await t.hand_off()
+        for text in ("/close@another_bot", f"/close@{BOT_USERNAME}"):
+            before = len(t.fake.bot_messages(USER))
+            command = [{"type": "bot_command", "offset": 0, "length": len(text)}]
+            await t.feed(t.fake.member_says(GROUP, COORD, text, thread=thread, entities=command))
+            if "another" in text:  # neither run nor passed on to the user
+                assert t.store.current_case(f"tg:{USER}") is not None
+                assert len(t.fake.bot_messages(USER)) == before
+        assert t.store.current_case(f"tg:{USER}") is None
+        assert "clôturé" in t.fake.bot_messages(USER)[-2]["text"]
+
+
+@scenario
 async def test_notes_stay_in_the_topic_and_who_shows_the_history(tg: Callable[..., Tg]) -> None:
     async with tg() as t:
         thread = await t.hand_off()
@@ -414,9 +442,9 @@ async def test_a_deleted_topic_is_recreated_and_the_message_delivered(tg: Callab
         t.fake.topics[GROUP][thread]["deleted"] = True
         await t.say("still there?")
         case = t.store.current_case(f"tg:{USER}")
-        assert case is not None and case.thread_id != thread
-        assert t.fake.bot_messages(GROUP, case.thread_id)[-1]["text"] == "still there?"
-        assert "Ticket #1" in texts(t.fake.bot_messages(GROUP, case.thread_id))
+        assert case is not None and case.thread_id is not None and int(case.thread_id) != thread
+        assert t.fake.bot_messages(GROUP, int(case.thread_id))[-1]["text"] == "still there?"
+        assert "Ticket #1" in texts(t.fake.bot_messages(GROUP, int(case.thread_id)))
 
 
 @scenario
@@ -502,6 +530,46 @@ async def test_a_restart_mid_conversation_keeps_relaying_both_ways(tg: Callable[
 
 
 @scenario
+async def test_cases_from_before_ids_were_text_still_relay_after_the_upgrade(
+    tg: Callable[..., Tg], world: FakeTelegram, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database of schema version 4 (numeric ids) with a live case, its links, a delivery and an update owed."""
+    monkeypatch.setattr("bot.store.sql.MIGRATIONS", MIGRATIONS[:4])
+    old = SqliteStore(tmp_path / "oncobot.sqlite3")
+    case, _ = old.open_case(f"tg:{USER}", str(USER), "en")
+    thread = world.call("createForumTopic", {"chat_id": GROUP, "name": "EN · #1"})["message_thread_id"]
+    card = world.call("sendMessage", {"chat_id": GROUP, "text": "Ticket #1", "message_thread_id": thread})
+    said = world.user_says(USER, "before the upgrade")["message"]["message_id"]
+    copied = world.call(
+        "copyMessage", {"chat_id": GROUP, "from_chat_id": USER, "message_id": said, "message_thread_id": thread}
+    )
+    old.set_thread(case.id, thread)  # type: ignore[arg-type]  # numbers, as version 4 wrote them
+    old.link(case.id, 0, card["message_id"], "card")  # type: ignore[arg-type]
+    old.link(case.id, said, copied["message_id"], "in")  # type: ignore[arg-type]
+    owed = world.user_says(USER, "queued before the upgrade")["message"]["message_id"]
+    payload = {"from_chat_id": USER, "message_id": owed, "emergency": False, "reply_to": None}
+    assert old.enqueue(case.id, "to_group", payload, dedupe=f"in:{USER}:{owed}")
+    old.inbox_put(rows([world.user_says(USER, "written before the upgrade")]))
+    assert old._one("SELECT typeof(thread_id) FROM cases")[0] == "integer"
+    old.close()
+    monkeypatch.undo()
+    async with tg() as t:
+        assert t.store._one("SELECT typeof(thread_id) FROM cases")[0] == "text"
+        await t.channel.inbox.drain()
+        await t.channel.flush()
+        arrived = [m["text"] for m in t.fake.bot_messages(GROUP, thread)[-2:]]
+        assert arrived == ["queued before the upgrade", "written before the upgrade"]
+        relayed = next(m for m in t.fake.bot_messages(GROUP, thread) if m["message_id"] == copied["message_id"])
+        await t.coordinator("answered after the upgrade", thread=thread, reply_to=relayed)
+        answer = t.fake.bot_messages(USER)[-1]
+        assert answer["text"] == "answered after the upgrade"
+        assert answer["reply_to_message"]["text"] == "before the upgrade"  # the old link still joins the two sides
+        await t.say("after the upgrade")
+        assert t.fake.bot_messages(GROUP, thread)[-1]["text"] == "after the upgrade"
+        assert len(t.fake.calls_of("createForumTopic")) == 1  # the same topic throughout
+
+
+@scenario
 async def test_forget_erases_the_user_and_deletes_the_topic(tg: Callable[..., Tg]) -> None:
     async with tg() as t:
         thread = await t.hand_off()
@@ -563,14 +631,14 @@ async def test_a_message_typed_right_after_consent_reaches_the_coordinators(tg: 
         await t.say("my mother needs help with her file")  # ignoring the optional questions
         case = t.store.current_case(f"tg:{USER}")
         assert case is not None and case.thread_id
-        assert t.fake.bot_messages(GROUP, case.thread_id)[-1]["text"] == "my mother needs help with her file"
+        assert t.fake.bot_messages(GROUP, int(case.thread_id))[-1]["text"] == "my mother needs help with her file"
 
 
 @scenario
 async def test_long_lists_of_choices_are_paged_in_place(tg: Callable[..., Tg]) -> None:
     async with tg() as t:
         choices = tuple(Button(f"centre:c{i}", f"Centre {i}") for i in range(20))
-        sent = await t.channel._send(USER, Reply("Choose a centre:", "en", choices))
+        sent = await t.channel.send_reply(USER, Reply("Choose a centre:", "en", choices))
         assert sent is not None
         message = t.fake.bot_messages(USER)[-1]
         data = [b["callback_data"] for b in buttons(message)]

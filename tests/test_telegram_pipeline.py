@@ -59,7 +59,7 @@ async def test_an_unreadable_update_is_kept_skipped_and_the_bot_goes_on(
         with caplog.at_level(logging.WARNING, logger="oncobot.telegram"):
             answer = await t.say("where is gustave roussy")
         assert "Villejuif" in texts(answer)
-        assert (t.store.inbox_status(900), t.store.inbox_status(901)) == ("skipped", "skipped")
+        assert (t.store.inbox_status("900"), t.store.inbox_status("901")) == ("skipped", "skipped")
         logged = caplog.text
         assert "update 900 (poll)" in logged and "update 901 (message)" in logged
         assert "secret" not in logged
@@ -70,7 +70,7 @@ async def test_a_handled_update_is_done_and_a_redelivery_is_ignored(tg: Callable
     async with tg() as t:
         update = t.fake.user_says(USER, "where is gustave roussy")
         await t.feed(update)
-        assert t.store.inbox_status(update["update_id"]) == "done"
+        assert t.store.inbox_status(str(update["update_id"])) == "done"
         count = len(t.fake.bot_messages(USER))
         await t.feed(update)
         assert len(t.fake.bot_messages(USER)) == count
@@ -239,7 +239,7 @@ async def test_reopen_is_refused_while_another_case_of_the_user_is_open(tg: Call
         await t.coordinator("/reopen", thread=first)
         assert "No conversation" in t.fake.bot_messages(GROUP, first)[-1]["text"]
         current = t.store.current_case(f"tg:{USER}")
-        assert current is not None and current.thread_id == second
+        assert current is not None and current.thread_id == str(second)
         assert [c.status for c in t.store.cases_of(f"tg:{USER}")] == ["closed", "open"]
         assert t.fake.bot_messages(USER)[before:] == []  # not told of a reopening that did not happen
 

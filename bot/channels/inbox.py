@@ -37,7 +37,7 @@ class InboxWorker:
         self.handle = handle
         self.lease = lease
         self.concurrency = concurrency
-        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
         self._stopping = False
         self.handled = 0

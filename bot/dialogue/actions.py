@@ -26,6 +26,8 @@ class Inbound:
     language_hint: str | None = None
     location: Location | None = None
     media: bool = False  # a photo, document, voice message or sticker: never read, relayed only to a coordinator
+    channel: str = ""  # which channel it came through ("telegram", "console", ...)
+    message_id: str | None = None  # the channel's id of the message, as text: a relay passes it on as it is
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ class Forgotten:
     """Everything about the user was erased; channels erase what they hold too (the threads of their cases)."""
 
     user_id: str
-    threads: tuple[int, ...] = ()
+    threads: tuple[str, ...] = ()
 
 
 Action = Reply | Venue | Handoff | Relay | CaseDetails | Rated | Forgotten

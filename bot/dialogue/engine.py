@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.content.kinds.base import Registry
 from bot.content.schema import Intent, KnowledgeBase
@@ -35,6 +36,7 @@ from bot.dialogue.policies import (
     Bands,
 )
 from bot.dialogue.render import Rendered, Renderer
+from bot.dialogue.sharing import CentreCard, centre_cards, for_group
 from bot.i18n import Interface, bidi_clean
 from bot.nlu.entities import Entities, EntityIndex
 from bot.nlu.language import LanguageGuesser
@@ -126,7 +128,7 @@ class Engine:
             command = text.strip()[1:].split("@", 1)[0].split(maxsplit=1)
             payload = COMMANDS.get(command[0].lower()) if command else None
             if payload:
-                msg = Inbound(msg.user_id, None, payload, msg.language_hint, msg.location)
+                msg = replace(msg, text=None, payload=payload)
         payload = msg.payload or ""
         if state.open_case is not None and payload not in DURING_CASE and bid.parse(payload).kind != bid.LANG:
             turn = self._during_case(state, msg, text, state.open_case)
@@ -180,6 +182,15 @@ class Engine:
         self.store.save_user(state)
 
     # ---- languages ---------------------------------------------------------------------------------------
+    def centre_cards(self, query: str, lang: str) -> list[CentreCard]:
+        """Centres to share from any chat (a channel's inline search), by name."""
+        return centre_cards(self, query, lang)
+
+    @staticmethod
+    def for_group(turn: Turn) -> Turn:
+        """What of a turn a group chat may see: no hand-off offers there."""
+        return for_group(turn)
+
     def language_for(self, state: UserState, hint: str | None, guessed: str | None = None) -> str:
         """The reply language: chosen, else the message's when clear, else the last clear one, else the hint."""
         langs = self.kb.config.languages
@@ -235,7 +246,7 @@ class Engine:
             return self._handoff(state, value, lang, msg.user_id)
         if payload == bid.FORGET:
             cases = self.store.forget_user(msg.user_id)
-            threads = tuple(c.thread_id for c in cases if c.thread_id and c.thread_id > 0)
+            threads = tuple(c.thread_id for c in cases if c.thread_id is not None and c.has_thread)
             return Turn((self._reply(self._t(lang, s.FORGOTTEN), lang), Forgotten(msg.user_id, threads)))
         if kind == bid.RATE:
             return self._rate(msg.user_id, value, lang)

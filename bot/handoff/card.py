@@ -28,7 +28,7 @@ def card_details(case: Case, ui: Interface, lang: str) -> list[str]:
     return lines
 
 
-def card_text(case: Case, ui: Interface, lang: str, *, forum: bool) -> str:
+def card_text(case: Case, ui: Interface, lang: str, *, forum: bool, how_to: bool = True) -> str:
     """The case card, in the coordinators' language; no name or phone, only what the user chose to tell."""
     t = ui.gettext
     lines = [
@@ -40,5 +40,6 @@ def card_text(case: Case, ui: Interface, lang: str, *, forum: bool) -> str:
         lines += ["", t(lang, s.CARD_UNANSWERED)]
         for item in case.unanswered:
             lines.append(f"• {item.intent} ({item.confidence:.2f})")  # what was understood, never the text
-    lines += ["", t(lang, s.CARD_HOW_TO if forum else s.CARD_HOW_TO_REPLY)]
+    if how_to:  # how to answer on Telegram: the console's desk explains its own commands
+        lines += ["", t(lang, s.CARD_HOW_TO if forum else s.CARD_HOW_TO_REPLY)]
     return "\n".join(lines)

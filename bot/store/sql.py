@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast, get_args
 
 from bot.store.base import (
+    THREAD_CLAIMED,
     Case,
     CaseStatus,
     CaseTimes,
@@ -22,7 +23,7 @@ from bot.store.base import (
     Unanswered,
     UserState,
 )
-from bot.store.schema import DIALECT_WORDS, MIGRATIONS
+from bot.store.schema import MIGRATIONS, statements
 
 CASE_COLUMNS = (
     "id, user_id, chat_id, language, status, thread_id, user_type, country, topic, unanswered, created_at, closed_at"
@@ -59,7 +60,7 @@ def _case(row: Sequence[Any]) -> Case:
         chat_id=row[2],
         language=row[3],
         status=_status(row[4]),
-        thread_id=None if row[5] is None else int(row[5]),
+        thread_id=None if row[5] is None else str(row[5]),
         user_type=row[6],
         country=row[7],
         topic=row[8],
@@ -146,8 +147,8 @@ class SqlStore:
             current = row[0] or 0
             for version, sqls in MIGRATIONS:
                 if version > current:
-                    for sql in sqls:
-                        self._run(sql.format(**DIALECT_WORDS[self.dialect]))
+                    for sql in statements(sqls, self.dialect):
+                        self._run(sql)
                     self._run("INSERT INTO schema_version (version) VALUES (?)", (version,))
 
     def scrub(self) -> None:
@@ -229,7 +230,7 @@ class SqlStore:
         row = self._one(f"SELECT {CASE_COLUMNS} FROM cases WHERE id = ?", (case_id,))
         return _case(row) if row else None
 
-    def case_for_thread(self, thread_id: int) -> Case | None:
+    def case_for_thread(self, thread_id: str) -> Case | None:
         row = self._one(f"SELECT {CASE_COLUMNS} FROM cases WHERE thread_id = ? ORDER BY id DESC LIMIT 1", (thread_id,))
         return _case(row) if row else None
 
@@ -248,16 +249,22 @@ class SqlStore:
 
     def claim_thread(self, case_id: int) -> bool:
         """Only one replica creates the topic of a case: the one whose claim (thread -1) lands first."""
-        return self._write("UPDATE cases SET thread_id = -1 WHERE id = ? AND thread_id IS NULL", (case_id,)) == 1
+        return (
+            self._write("UPDATE cases SET thread_id = ? WHERE id = ? AND thread_id IS NULL", (THREAD_CLAIMED, case_id))
+            == 1
+        )
 
-    def set_thread(self, case_id: int, thread_id: int | None) -> None:
+    def set_thread(self, case_id: int, thread_id: str | None) -> None:
         self._write("UPDATE cases SET thread_id = ? WHERE id = ?", (thread_id, case_id))
 
-    def close_case(self, case_id: int) -> Case | None:
-        self._write(
-            "UPDATE cases SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'", (_now(), case_id)
+    def close_case(self, case_id: int) -> bool:
+        """Close an open case; False when it was closed already (by another coordinator, or a second /close)."""
+        return (
+            self._write(
+                "UPDATE cases SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'", (_now(), case_id)
+            )
+            == 1
         )
-        return self.get_case(case_id)
 
     def reopen_case(self, case_id: int) -> Case | None:
         """Reopen, unless the user has opened another case since (then that one stands)."""
@@ -286,26 +293,26 @@ class SqlStore:
             self._run("DELETE FROM cases WHERE id = ?", (case.id,))
 
     # ---- links ----------------------------------------------------------------------------------------------
-    def link(self, case_id: int, user_message_id: int, group_message_id: int, direction: str) -> None:
+    def link(self, case_id: int, user_message_id: str, group_message_id: str, direction: str) -> None:
         self._write(
             "INSERT INTO links (case_id, user_message_id, group_message_id, direction, created_at) "
             "VALUES (?, ?, ?, ?, ?)",
             (case_id, user_message_id, group_message_id, direction, _now()),
         )
 
-    def user_message_for(self, case_id: int, group_message_id: int) -> int | None:
+    def user_message_for(self, case_id: int, group_message_id: str) -> str | None:
         row = self._one(
             "SELECT user_message_id FROM links WHERE case_id = ? AND group_message_id = ?", (case_id, group_message_id)
         )
-        return int(row[0]) if row else None
+        return str(row[0]) if row else None
 
-    def group_message_for(self, case_id: int, user_message_id: int) -> int | None:
+    def group_message_for(self, case_id: int, user_message_id: str) -> str | None:
         row = self._one(
             "SELECT group_message_id FROM links WHERE case_id = ? AND user_message_id = ?", (case_id, user_message_id)
         )
-        return int(row[0]) if row else None
+        return str(row[0]) if row else None
 
-    def case_for_group_message(self, group_message_id: int) -> Case | None:
+    def case_for_group_message(self, group_message_id: str) -> Case | None:
         row = self._one(
             "SELECT case_id FROM links WHERE group_message_id = ? ORDER BY case_id DESC LIMIT 1", (group_message_id,)
         )
@@ -314,11 +321,12 @@ class SqlStore:
     # ---- deliveries -----------------------------------------------------------------------------------------
     def enqueue(self, case_id: int, direction: Direction, payload: dict[str, Any], dedupe: str) -> bool:
         """Queue a delivery once: False when the same message (by `dedupe`) was queued or delivered before."""
-        if self._one(
+        message = payload.get("message_id")
+        if message is not None and self._one(
             "SELECT 1 FROM links WHERE case_id = ? AND direction = ? AND "
             + ("user_message_id" if direction == "to_group" else "group_message_id")
             + " = ?",
-            (case_id, "in" if direction == "to_group" else "out", payload.get("message_id")),
+            (case_id, "in" if direction == "to_group" else "out", str(message)),
         ):
             return False
         return (
@@ -338,7 +346,7 @@ class SqlStore:
         )
 
     def delivered(
-        self, delivery_id: int, case_id: int, user_message_id: int, group_message_ids: Sequence[int], direction: str
+        self, delivery_id: int, case_id: int, user_message_id: str, group_message_ids: Sequence[str], direction: str
     ) -> None:
         """Record the message links and drop the delivery together, so a retry never sends it twice."""
         with self._transaction():
@@ -379,11 +387,14 @@ class SqlStore:
     def open_cases(self) -> int:
         return int(self._one("SELECT COUNT(*) FROM cases WHERE status = 'open'")[0])
 
+    def open_case_list(self) -> list[Case]:
+        return [_case(r) for r in self._all(f"SELECT {CASE_COLUMNS} FROM cases WHERE status = 'open' ORDER BY id")]
+
     def pending_deliveries(self) -> int:
         return int(self._one("SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'sending')")[0])
 
     # ---- inbox ----------------------------------------------------------------------------------------------
-    def inbox_put(self, items: Sequence[tuple[int, str, str, str]]) -> int:
+    def inbox_put(self, items: Sequence[tuple[str, str, str, str]]) -> int:
         """Write (update id, lane, kind, raw JSON) rows in one transaction; a known update id is ignored."""
         now = self.clock()
         added = 0
@@ -403,8 +414,8 @@ class SqlStore:
         with self._transaction():
             heads = self._run(
                 "SELECT update_id FROM inbox i WHERE status = 'pending' AND lease_until <= ? AND NOT EXISTS ("
-                "SELECT 1 FROM inbox j WHERE j.status = 'pending' AND j.lane = i.lane AND j.update_id < i.update_id)"
-                f" ORDER BY update_id LIMIT ?{lock}",
+                "SELECT 1 FROM inbox j WHERE j.status = 'pending' AND j.lane = i.lane AND j.seq < i.seq)"
+                f" ORDER BY seq LIMIT ?{lock}",
                 (now, limit),
             ).fetchall()
             claimed = []
@@ -416,10 +427,10 @@ class SqlStore:
                     (now + lease, update_id, now),
                 ).fetchone()
                 if row is not None:
-                    claimed.append(InboxItem(int(row[0]), row[1], row[2], row[3], int(row[4])))
+                    claimed.append(InboxItem(str(row[0]), row[1], row[2], row[3], int(row[4])))
         return claimed
 
-    def inbox_renew(self, update_ids: Sequence[int], lease: float) -> None:
+    def inbox_renew(self, update_ids: Sequence[str], lease: float) -> None:
         """Extend the lease of updates still in hand, so a slow one is not taken by another worker meanwhile."""
         until = self.clock() + lease
         with self._transaction():
@@ -428,15 +439,15 @@ class SqlStore:
                     "UPDATE inbox SET lease_until = ? WHERE update_id = ? AND status = 'pending'", (until, update_id)
                 )
 
-    def inbox_done(self, update_id: int) -> None:
+    def inbox_done(self, update_id: str) -> None:
         """Handled: the id stays (a redelivery is ignored), the update's content goes."""
         self._write("UPDATE inbox SET status = 'done', raw = '', lease_until = 0 WHERE update_id = ?", (update_id,))
 
-    def inbox_skip(self, update_id: int) -> None:
+    def inbox_skip(self, update_id: str) -> None:
         """Unreadable: kept for diagnosis (see inbox_purge), never retried."""
         self._write("UPDATE inbox SET status = 'skipped', lease_until = 0 WHERE update_id = ?", (update_id,))
 
-    def inbox_release(self, update_ids: Sequence[int]) -> None:
+    def inbox_release(self, update_ids: Sequence[str]) -> None:
         """Give claimed updates back at once (a graceful stop), rather than after their lease."""
         with self._transaction():
             for update_id in update_ids:
@@ -445,7 +456,7 @@ class SqlStore:
     def inbox_depth(self) -> int:
         return int(self._one("SELECT COUNT(*) FROM inbox WHERE status = 'pending'")[0])
 
-    def inbox_status(self, update_id: int) -> str | None:
+    def inbox_status(self, update_id: str) -> str | None:
         row = self._one("SELECT status FROM inbox WHERE update_id = ?", (update_id,))
         return None if row is None else str(row[0])
 

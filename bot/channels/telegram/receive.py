@@ -74,13 +74,13 @@ def describe(update: Mapping[str, Any]) -> tuple[str, str]:
     return f"{kind}:{update.get('update_id')}", kind
 
 
-def rows(updates: list[Any]) -> list[tuple[int, str, str, str]]:
+def rows(updates: list[Any]) -> list[tuple[str, str, str, str]]:
     """Inbox rows for the updates that carry an id; anything else cannot be confirmed or handled anyway."""
     out = []
     for update in updates:
         if isinstance(update, dict) and isinstance(update.get("update_id"), int):
             lane, kind = describe(update)
-            out.append((int(update["update_id"]), lane, kind, json.dumps(update, ensure_ascii=False)))
+            out.append((str(update["update_id"]), lane, kind, json.dumps(update, ensure_ascii=False)))
     return out
 
 
@@ -109,7 +109,7 @@ async def poll(bot: Bot, store: Store, worker: InboxWorker, stopping: asyncio.Ev
         if batch:
             await asyncio.to_thread(store.inbox_put, batch)  # durable first: only then is the offset moved on
             worker.poke()
-            offset = max(row[0] for row in batch) + 1
+            offset = max(int(row[0]) for row in batch) + 1  # Telegram's update ids are numbers
 
 
 def webhook_app(

@@ -233,8 +233,9 @@ def test_the_deposit_without_a_prepaid_quote_is_told_as_one_hospital_s_rule(real
         ("what is the American Hospital of Paris known for?", "breast cancer surgery", "neuillyjournal.com"),
     ],
 )
-def test_the_centres_once_without_areas_now_give_a_sourced_one(real_chat: Chat, question: str, centre_area: str,
-                                                                page: str) -> None:
+def test_the_centres_once_without_areas_now_give_a_sourced_one(
+    real_chat: Chat, question: str, centre_area: str, page: str
+) -> None:
     real_chat.say(question)
     text = real_chat.text()
     assert centre_area in text and page in text

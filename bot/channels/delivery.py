@@ -1,8 +1,8 @@
 """The delivery worker: what must reach the other side leaves in lanes, paced per destination, never blocking answers.
 
-Channel-neutral: a lane is one case and direction (sent in order, one message at a time); `destination` names the
-chat a lane spends the budget of; `send` delivers one row and returns how many messages it took (it records the
-outcome itself: delivered, postponed or given up).
+Channel-neutral: a lane is one case and direction, or the assistant's own messages to one chat (sent in order, one
+message at a time); `destination` names the chat a lane spends the budget of; `send` delivers one row and returns
+how many messages it took (it records the outcome itself: delivered, postponed or given up).
 """
 
 from __future__ import annotations
@@ -22,9 +22,14 @@ IDLE_WAIT = 0.5  # seconds between passes when nobody pokes (postponed deliverie
 
 
 def destination_of(lane: str) -> str:
-    """Relays to the coordinators share the group's budget; a case's replies to its user, that user's chat."""
-    _, case, direction = [*lane.split(":"), "", ""][:3]
-    return "group" if direction == "to_group" else f"user:{case}"
+    """Relays to the coordinators share the group's budget; a case's replies to its user, that user's chat.
+
+    The assistant's answers (`chat:<id>:out`) spend their chat's budget: a group's (negative id) or a private one's.
+    """
+    kind, key, direction = [*lane.split(":"), "", ""][:3]
+    if kind == "chat":
+        return f"group:{key}" if key.startswith("-") else f"chat:{key}"
+    return "group" if direction == "to_group" else f"user:{key}"
 
 
 class DeliveryWorker:

@@ -19,6 +19,7 @@ from bot.store.base import (
     Direction,
     InboxItem,
     KeptQuestion,
+    Outgoing,
     Unanswered,
     UserState,
 )
@@ -346,6 +347,13 @@ class SqlStore:
                 self.link(case_id, user_message_id, group_message_id, direction)
             self._run("DELETE FROM deliveries WHERE id = ?", (delivery_id,))
 
+    def delivery_done(self, delivery_id: int, pages: tuple[str, str, str] | None = None) -> None:
+        """A reply sent (the pages of its long button list kept with it, in one transaction) or given up: gone."""
+        with self._transaction():
+            if pages is not None:
+                self._remember_pages(*pages)
+            self._run("DELETE FROM deliveries WHERE id = ?", (delivery_id,))
+
     def postpone(self, delivery_id: int, seconds: float, error: str) -> None:
         self._write(
             "UPDATE deliveries SET status = 'pending', due_at = ?, last_error = ? WHERE id = ?",
@@ -428,9 +436,29 @@ class SqlStore:
                     "UPDATE inbox SET lease_until = ? WHERE update_id = ? AND status = 'pending'", (until, update_id)
                 )
 
-    def inbox_done(self, update_id: int) -> None:
-        """Handled: the id stays (a redelivery is ignored), the update's content goes."""
-        self._write("UPDATE inbox SET status = 'done', raw = '', lease_until = 0 WHERE update_id = ?", (update_id,))
+    def inbox_done(self, update_id: int, outgoing: Sequence[Outgoing] = ()) -> bool:
+        """Handled: the id stays (a redelivery is ignored), the content goes, and what the handling sends is queued.
+
+        One transaction: the messages are queued exactly when the update is marked done, so a crash before leaves
+        the update to be handled again with nothing queued, and a crash after leaves nothing to handle again.
+        False (nothing queued) when the update was no longer pending: another worker finished it first.
+        """
+        now = self.clock()
+        with self._transaction():
+            done = self._run(
+                "UPDATE inbox SET status = 'done', raw = '', lease_until = 0 "
+                "WHERE update_id = ? AND status = 'pending'",
+                (update_id,),
+            ).rowcount
+            if done != 1:
+                return False
+            for index, item in enumerate(outgoing):
+                self._run(
+                    "INSERT INTO deliveries (case_id, direction, payload, due_at, dedupe, lane) "
+                    "VALUES (0, 'reply', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    (json.dumps(item.payload, ensure_ascii=False), now, f"reply:{update_id}:{index}", item.lane),
+                )
+        return True
 
     def inbox_skip(self, update_id: int) -> None:
         """Unreadable: kept for diagnosis (see inbox_purge), never retried."""
@@ -461,14 +489,18 @@ class SqlStore:
 
     # ---- shared between replicas ----------------------------------------------------------------------------
     def remember_pages(self, chat_id: str, message_id: str, buttons: str) -> None:
-        now = self.clock()
         with self._transaction():
-            self._run(
-                "INSERT INTO pages (chat_id, message_id, buttons, created_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (chat_id, message_id) DO UPDATE SET buttons = excluded.buttons",
-                (chat_id, message_id, buttons, now),
-            )
-            self._run("DELETE FROM pages WHERE created_at < ?", (now - PAGES_KEPT,))
+            self._remember_pages(chat_id, message_id, buttons)
+
+    def _remember_pages(self, chat_id: str, message_id: str, buttons: str) -> None:
+        """Inside the caller's transaction."""
+        now = self.clock()
+        self._run(
+            "INSERT INTO pages (chat_id, message_id, buttons, created_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (chat_id, message_id) DO UPDATE SET buttons = excluded.buttons",
+            (chat_id, message_id, buttons, now),
+        )
+        self._run("DELETE FROM pages WHERE created_at < ?", (now - PAGES_KEPT,))
 
     def pages_of(self, chat_id: str, message_id: str) -> str | None:
         row = self._one("SELECT buttons FROM pages WHERE chat_id = ? AND message_id = ?", (chat_id, message_id))

@@ -42,6 +42,7 @@ from bot.channels.delivery import DeliveryWorker
 from bot.channels.flood import FloodGate
 from bot.channels.health import Metrics
 from bot.channels.inbox import InboxWorker
+from bot.channels.outbox import current as current_outbox
 from bot.channels.pacing import Limits, Pacer
 from bot.channels.telegram.receive import retry_seconds
 from bot.channels.text import fits_callback, rows, split_message, to_html
@@ -136,7 +137,9 @@ class TelegramChannel:
             Pacer(Limits.for_groups(settings.group_per_minute)),
             lease=settings.lease_seconds,
         )
-        self.inbox = InboxWorker(self.store, self.handle_item, lease=settings.lease_seconds)
+        self.inbox = InboxWorker(
+            self.store, self.handle_item, lease=settings.lease_seconds, queued=self.deliveries.poke
+        )
         self.replica = uuid.uuid4().hex[:12]  # who holds a periodic job's lease
         self.metrics = Metrics(settings.answer_threshold, settings.suggest_threshold)
         self.metrics.watch(self.store)
@@ -428,6 +431,11 @@ class TelegramChannel:
             if isinstance(action, Reply):
                 await self._send(chat_id, action, reply_to=reply_to)
             elif isinstance(action, Venue):
+                outbox = current_outbox()
+                if outbox is not None:  # handling an update: queued with its done mark (see _send)
+                    venue = {"lat": action.lat, "lon": action.lon, "title": action.title, "address": action.address}
+                    outbox.add(chat_id, {"kind": "venue", "chat": chat_id, **venue})
+                    continue
                 with contextlib.suppress(Forbidden):
                     await self._bot().send_venue(chat_id, action.lat, action.lon, action.title, action.address)
             elif isinstance(action, Handoff) and action.event == "requested":
@@ -454,8 +462,22 @@ class TelegramChannel:
                 await self._forget_threads(action.threads)
 
     async def _send(self, chat_id: int, reply: Reply, *, reply_to: int | None = None) -> Message | None:
-        """An answer as HTML, split under Telegram's limit, its buttons under the last part."""
+        """An answer as HTML, split under Telegram's limit, its buttons under the last part.
+
+        While an update is being handled, each part is queued in its chat's lane instead (sent by the delivery
+        worker once the update is marked done, see `_deliver_reply`); outside one (a delivery's notice) it goes now.
+        """
         parts = split_message(reply.text)
+        outbox = current_outbox()
+        if outbox is not None:
+            for index, part in enumerate(parts):
+                last = index == len(parts) - 1
+                buttons = [[b.id, b.label, b.url] for b in reply.buttons] if last else []
+                first = reply_to if index == 0 else None
+                outbox.add(
+                    chat_id, {"kind": "text", "chat": chat_id, "text": part, "buttons": buttons, "reply_to": first}
+                )
+            return None
         sent = None
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
@@ -670,6 +692,8 @@ class TelegramChannel:
 
         `BadRequest` is a kind of `NetworkError` in python-telegram-bot: a permanent refusal is told apart first.
         """
+        if delivery.direction == "reply":
+            return await self._send_reply(delivery)
         try:
             return await self._deliver(delivery)
         except RetryAfter as exc:
@@ -689,6 +713,60 @@ class TelegramChannel:
                 await asyncio.to_thread(
                     self.store.postpone, delivery.id, min(300.0, 2.0**delivery.attempts), type(exc).__name__
                 )
+        return 1
+
+    async def _send_reply(self, delivery: Delivery) -> int:
+        """One of the assistant's own messages: sent, postponed, or given up (logged by id, never its text)."""
+        try:
+            return await self._deliver_reply(delivery)
+        except RetryAfter as exc:
+            self.metrics.retried.inc()
+            await asyncio.to_thread(self.store.postpone, delivery.id, retry_seconds(exc) + 0.5, "retry after")
+        except Forbidden:
+            log.info("reply %s not sent: the chat refuses messages (the user blocked the bot)", delivery.id)
+            await asyncio.to_thread(self.store.delivery_done, delivery.id)
+        except BadRequest:
+            self.metrics.undeliverable.inc()
+            log.warning("reply %s given up: refused", delivery.id)
+            await asyncio.to_thread(self.store.delivery_done, delivery.id)
+        except (TimedOut, NetworkError) as exc:
+            if delivery.attempts >= MAX_ATTEMPTS:
+                self.metrics.undeliverable.inc()
+                log.warning("reply %s given up: %s", delivery.id, type(exc).__name__)
+                await asyncio.to_thread(self.store.delivery_done, delivery.id)
+            else:
+                self.metrics.retried.inc()
+                await asyncio.to_thread(
+                    self.store.postpone, delivery.id, min(300.0, 2.0**delivery.attempts), type(exc).__name__
+                )
+        return 1
+
+    async def _deliver_reply(self, delivery: Delivery) -> int:
+        """Send the row, then remove it (with the pages of a long button list) in one transaction.
+
+        A kill between Telegram accepting the message and the removal sends it once more after the row's lease:
+        the platform has no idempotency key, so that window (one database write, about a millisecond) is the only
+        way a reply can arrive twice; nothing before it can lose or double one.
+        """
+        payload = delivery.payload
+        chat = int(payload["chat"])
+        pages = None
+        if payload["kind"] == "venue":
+            await self._bot().send_venue(chat, payload["lat"], payload["lon"], payload["title"], payload["address"])
+        else:
+            buttons = tuple(Button(id_, label, url) for id_, label, url in payload["buttons"])
+            reply_to = payload.get("reply_to")
+            sent = await self._bot().send_message(
+                chat,
+                to_html(payload["text"]),
+                parse_mode=ParseMode.HTML,
+                reply_markup=self._markup(buttons),
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None,
+            )
+            if len(self._choices(buttons)) > PAGE:  # kept in the store, so a page turned on any replica finds it
+                pages = (str(chat), str(sent.message_id), json.dumps(payload["buttons"], ensure_ascii=False))
+        await asyncio.to_thread(self.store.delivery_done, delivery.id, pages)
         return 1
 
     async def _deliver(self, delivery: Delivery) -> int:

@@ -19,6 +19,7 @@ from bot.store.base import Delivery, Store
 log = logging.getLogger("oncobot.deliveries")
 
 IDLE_WAIT = 0.5  # seconds between passes when nobody pokes (postponed deliveries come due meanwhile)
+MAX_CLAIM = 500  # lanes started in one pass (one claim statement); the rest are taken at the next pass
 
 
 def destination_of(lane: str) -> str:
@@ -76,15 +77,23 @@ class DeliveryWorker:
             return 0
         heads = await asyncio.to_thread(self.store.delivery_heads)
         heads.sort(key=lambda head: self._served.get(head[0], 0.0))  # a busy case does not starve the others
-        started = 0
+        chosen: list[tuple[str, int]] = []
         for lane, head in heads:
             destination = destination_of(lane)
             if lane in self._busy or not self.pacer.ready(destination):
                 continue
-            delivery = await asyncio.to_thread(self.store.claim_delivery, head, self.lease)
-            if delivery is None:
+            if len(chosen) == MAX_CLAIM:
+                break
+            self.pacer.spend(destination)  # counted now, so two lanes to one chat see one budget
+            chosen.append((lane, head))
+        claimed = await asyncio.to_thread(self.store.claim_deliveries, [head for _, head in chosen], self.lease)
+        by_id = {delivery.id: delivery for delivery in claimed}
+        started = 0
+        for lane, head in chosen:
+            delivery = by_id.get(head)
+            if delivery is None:  # another worker was first, or it waits (postponed): the budget is given back
+                self.pacer.spend(destination_of(lane), -1)
                 continue
-            self.pacer.spend(destination)
             self._served[lane] = self.clock()
             self._busy[lane] = asyncio.create_task(self._one(lane, delivery))
             started += 1

@@ -175,6 +175,21 @@ async def test_a_rate_limited_or_failed_answer_waits_and_arrives_once(tg: Callab
         assert [m["text"].count("Schengen") > 0 for m in t.fake.bot_messages(USER)] == [True]
 
 
+@scenario
+async def test_an_answer_of_several_messages_leaves_at_once_while_relays_keep_their_pace(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        thread = await t.hand_off(user=OTHER)
+        t.channel.deliveries.pacer = Pacer(clock=lambda: 0.0)  # no time passes
+        await t.feed(t.fake.user_says(USER, None, location={"latitude": 45.75, "longitude": 4.85}))
+        await t.channel.flush()
+        assert len([m for m in t.fake.bot_messages(USER) if "venue" in m]) == 3  # the text and its three maps
+        before = len(t.fake.bot_messages(OTHER))
+        for i in range(5):
+            await t.coordinator(f"reply {i}", thread=thread)
+        relayed = [m["text"] for m in t.fake.bot_messages(OTHER)[before:]]
+        assert relayed == ["reply 0", "reply 1", "reply 2"]  # about one a second to a user after a burst of three
+
+
 # ---- deliveries -----------------------------------------------------------------------------------------------
 
 

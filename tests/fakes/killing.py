@@ -8,8 +8,10 @@ conversation's messages arrived in the order they were written; per question, wh
 Telegram has no idempotency key: a kill in the millisecond between Telegram accepting a message and the bot
 removing its delivery row sends that message again. To count exactly, each kill comes after the fake Bot API has
 held the bot's calls unanswered for `quiesce` seconds (what it accepted before is recorded meanwhile), and the held
-calls are then refused unprocessed: the kill lands anywhere in the bot's own work (mid-turn, before or after the
-transaction that queues a turn's answers, with sends in flight), never inside that window.
+calls are then refused unprocessed. The bot keeps taking and handling updates meanwhile, so a kill can still land
+mid-turn, before or after the transaction that queues a turn's answers, with sends in flight; never in that window.
+(The crash between a turn and that transaction is also tested in process, deterministically, in
+test_telegram_pipeline.py.)
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bot.store import Delivery, Store, Unanswered, UserState, open_store
+from bot.store.base import Outgoing
 from bot.store.schema import MIGRATIONS
 from bot.store.sql import SqlStore
 from bot.store.sqlite import SqliteStore
@@ -250,6 +251,29 @@ def test_the_inbox_hands_out_each_update_once_in_order_per_lane(opener: Opener) 
         order += [i.update_id for i in claimed]
         a.inbox_done(claimed[0].update_id)
     assert order == ["9", "10", "wamid.x"]
+
+
+def test_an_updates_answers_are_queued_once_with_its_done_mark(opener: Opener) -> None:
+    a, b = opener(), opener()
+    now = [1000.0]
+    a.clock = b.clock = lambda: now[0]  # type: ignore[attr-defined]
+    a.inbox_put([("9", "chat:9", "message", "{}")])
+    assert [i.update_id for i in a.inbox_claim(lease=30)] == ["9"]
+    now[0] += 31  # the first worker is slow: its lease ends and a second one handles the update too
+    assert [i.update_id for i in b.inbox_claim(lease=30)] == ["9"]
+    answers = [Outgoing("chat:9:out", {"text": "first"}), Outgoing("chat:9:out", {"text": "second"})]
+
+    def send_all() -> list[tuple[str, str, str]]:
+        sent = []
+        while (head := claim_head(a)) is not None:
+            sent.append((head.lane, head.payload["text"], head.direction))
+            a.delivery_done(head.id)
+        return sent
+
+    assert b.inbox_done("9", answers) is True
+    assert send_all() == [("chat:9:out", "first", "reply"), ("chat:9:out", "second", "reply")]
+    assert a.inbox_done("9", answers) is False
+    assert send_all() == []  # the second to finish queues nothing, even once the first one's rows are gone
 
 
 def test_a_handled_update_keeps_no_text(opener: Opener) -> None:

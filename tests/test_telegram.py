@@ -14,6 +14,8 @@ import pytest
 from telegram.ext import Application
 
 from bot.assistant import Parts, build_engine
+from bot.channels.delivery import destination_of
+from bot.channels.pacing import Limits, Pacer
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.receive import rows
 from bot.dialogue.actions import Button, Reply
@@ -48,6 +50,11 @@ class Tg:
         self.store = SqliteStore(db)
         self.engine = build_engine(settings, store=self.store, parts=parts)
         self.channel = TelegramChannel(self.engine, settings)
+        # The delivery worker's pacing reads a clock the test moves: a reply of many messages is sent whole, at the
+        # pace a user would see it, without the test sleeping.
+        self.paced = [0.0]
+        self.pacer = Pacer(Limits.for_groups(settings.group_per_minute), clock=lambda: self.paced[0])
+        self.channel.deliveries.pacer = self.pacer
         self.app: Application[Any, Any, Any, Any, Any, Any] = self.channel.build(
             RecordingRequest(fake), updater=False, rate_limit=False
         )
@@ -63,7 +70,16 @@ class Tg:
         """The way production takes an update: written to the inbox, handled by the worker, deliveries sent."""
         self.store.inbox_put(rows([update]))
         await self.channel.inbox.drain()
+        await self.deliver()
+
+    async def deliver(self) -> None:
+        """What the delivery worker sends in the next seconds: paced time passes until no lane waits for budget."""
         await self.channel.flush()
+        while self.channel.deliveries.pacer is self.pacer and any(
+            not self.pacer.ready(destination_of(lane)) for lane, _ in self.store.delivery_heads()
+        ):
+            self.paced[0] += 1.0
+            await self.channel.flush()
 
     async def say(self, text: str, user: int = USER) -> list[dict[str, Any]]:
         before = len(self.fake.bot_messages(user))

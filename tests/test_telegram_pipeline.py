@@ -4,8 +4,9 @@ presses, and the Telegram-side safety rules of the hand-off."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from test_telegram import COORD, GROUP, OTHER, STRANGER, USER, Tg, channel_maker
 from bot.assistant import Parts
 from bot.channels.pacing import Pacer
 from bot.channels.telegram.receive import describe, retry_seconds, rows
+from bot.store.base import Outgoing
 from fakes.botapi import ApiError, FakeTelegram
 
 POLL_WITHOUT_FIELDS = {"id": "9", "question": "secret question", "options": [], "total_voter_count": 0}
@@ -85,10 +87,107 @@ async def test_an_update_whose_worker_died_is_handled_after_its_lease(tg: Callab
         t.store.inbox_put(rows([update]))
         assert len(t.store.inbox_claim(lease=30)) == 1  # claimed by a worker that then dies
         await t.channel.inbox.drain()
+        await t.deliver()
         assert t.fake.bot_messages(USER) == []  # still leased: nobody else answers it
         now[0] += 31
         await t.channel.inbox.drain()
+        await t.deliver()
         assert "Villejuif" in texts(t.fake.bot_messages(USER))
+
+
+# ---- the outbox: a turn's answers leave through the delivery lanes ------------------------------------------
+
+
+def crash_before_done_once(t: Tg) -> None:
+    """The store dies once at the transaction that marks an update done: as a process killed right before it."""
+    real = t.store.inbox_done
+    crashes = [sqlite3.OperationalError("the process died here")]
+
+    def inbox_done(update_id: int, outgoing: Sequence[Outgoing] = ()) -> bool:
+        if crashes:
+            raise crashes.pop()
+        return real(update_id, outgoing)
+
+    t.store.inbox_done = inbox_done  # type: ignore[method-assign]
+
+
+@scenario
+async def test_a_turns_answers_leave_only_once_the_update_is_marked_done(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        update = t.fake.user_says(USER, "centre leon berard")
+        t.store.inbox_put(rows([update]))
+        await t.channel.inbox.drain()
+        assert t.store.inbox_status(update["update_id"]) == "done"
+        assert t.fake.bot_messages(USER) == []  # queued in the same transaction, not yet sent
+        await t.deliver()
+        sent = t.fake.bot_messages(USER)
+        assert "Léon Bérard" in sent[0]["text"] and "venue" in sent[1]  # the answer, then its map, in order
+        assert t.store.pending_deliveries() == 0
+
+
+@scenario
+async def test_a_crash_before_the_done_mark_answers_once_and_opens_one_case(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        now = [5000.0]
+        t.store.clock = lambda: now[0]
+        await t.say("/human")
+        consent = t.fake.bot_messages(USER)[-1]
+        before, topics = len(t.fake.bot_messages(USER)), len(t.fake.topics[GROUP])
+        crash_before_done_once(t)
+        await t.feed(t.fake.user_presses(USER, consent, "handoff:yes"))
+        assert t.fake.bot_messages(USER)[before:] == []  # the engine ran, but its turn was never marked done
+        now[0] += 31  # the lease of the dead worker ends: the press is handled again
+        await t.channel.inbox.drain()
+        await t.deliver()
+        sent = [m["text"] for m in t.fake.bot_messages(USER)[before:]]
+        # Thanked once. The second run reads what the first one stored (the case is open), so it answers as to a
+        # press during a case: the optional intake question of an uninterrupted run is not asked.
+        assert sent == ["Merci. Un coordinateur vous répondra ici dès que possible."]
+        assert len(t.store.cases_of(f"tg:{USER}")) == 1 and len(t.fake.topics[GROUP]) == topics + 1
+
+
+@scenario
+async def test_a_refused_answer_is_given_up_logged_by_id_and_the_chat_goes_on(
+    tg: Callable[..., Tg], caplog: pytest.LogCaptureFixture
+) -> None:
+    async with tg() as t:
+        t.fake.fail_next("sendMessage", ApiError(400, "Bad Request: can't parse entities"), times=1)
+        with caplog.at_level(logging.INFO):
+            assert await t.say("visa") == []
+        assert "given up: refused" in caplog.text and "Schengen" not in caplog.text
+        assert len(t.fake.calls_of("sendMessage")) == 1 and t.store.pending_deliveries() == 0  # not retried
+        assert "Schengen" in texts(await t.say("visa"))
+
+
+@scenario
+async def test_a_rate_limited_or_failed_answer_waits_and_arrives_once(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        now = [1_000_000.0]
+        t.store.clock = lambda: now[0]
+        t.fake.fail_next("sendMessage", ApiError(429, "Too Many Requests: retry after 3", retry_after=3))
+        assert await t.say("visa") == []
+        now[0] += 4
+        t.fake.fail_next("sendMessage", ApiError(502, "Bad Gateway"))
+        await t.deliver()
+        assert t.fake.bot_messages(USER) == []
+        now[0] += 10
+        await t.deliver()
+        assert [m["text"].count("Schengen") > 0 for m in t.fake.bot_messages(USER)] == [True]
+
+
+@scenario
+async def test_an_answer_of_several_messages_leaves_at_once_while_relays_keep_their_pace(tg: Callable[..., Tg]) -> None:
+    async with tg() as t:
+        thread = await t.hand_off(user=OTHER)
+        t.channel.deliveries.pacer = Pacer(clock=lambda: 0.0)  # no time passes
+        await t.feed(t.fake.user_says(USER, None, location={"latitude": 45.75, "longitude": 4.85}))
+        await t.channel.flush()
+        assert len([m for m in t.fake.bot_messages(USER) if "venue" in m]) == 3  # the text and its three maps
+        before = len(t.fake.bot_messages(OTHER))
+        for i in range(5):
+            await t.coordinator(f"reply {i}", thread=thread)
+        relayed = [m["text"] for m in t.fake.bot_messages(OTHER)[before:]]
+        assert relayed == ["reply 0", "reply 1", "reply 2"]  # about one a second to a user after a burst of three
 
 
 # ---- deliveries -----------------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """The delivery worker: what must reach the other side leaves in lanes, paced per destination, never blocking answers.
 
-Channel-neutral: a lane is one case and direction (sent in order, one message at a time); `destination` names the
-chat a lane spends the budget of; `send` delivers one row and returns how many messages it took (it records the
-outcome itself: delivered, postponed or given up).
+Channel-neutral: a lane is one case and direction, or the assistant's own messages to one chat (sent in order, one
+message at a time); `destination` names the chat a lane spends the budget of; `send` delivers one row and returns
+how many messages it took (it records the outcome itself: delivered, postponed or given up).
 """
 
 from __future__ import annotations
@@ -19,12 +19,18 @@ from bot.store.base import Delivery, Store
 log = logging.getLogger("oncobot.deliveries")
 
 IDLE_WAIT = 0.5  # seconds between passes when nobody pokes (postponed deliveries come due meanwhile)
+MAX_CLAIM = 500  # lanes started in one pass (one claim statement); the rest are taken at the next pass
 
 
 def destination_of(lane: str) -> str:
-    """Relays to the coordinators share the group's budget; a case's replies to its user, that user's chat."""
-    _, case, direction = [*lane.split(":"), "", ""][:3]
-    return "group" if direction == "to_group" else f"user:{case}"
+    """Relays to the coordinators share the group's budget; a case's replies to its user, that user's chat.
+
+    The assistant's answers (`chat:<id>:out`) spend their chat's budget: a group's (negative id) or a private one's.
+    """
+    kind, key, direction = [*lane.split(":"), "", ""][:3]
+    if kind == "chat":
+        return f"group:{key}" if key.startswith("-") else f"chat:{key}"
+    return "group" if direction == "to_group" else f"user:{key}"
 
 
 class DeliveryWorker:
@@ -71,15 +77,23 @@ class DeliveryWorker:
             return 0
         heads = await asyncio.to_thread(self.store.delivery_heads)
         heads.sort(key=lambda head: self._served.get(head[0], 0.0))  # a busy case does not starve the others
-        started = 0
+        chosen: list[tuple[str, int]] = []
         for lane, head in heads:
             destination = destination_of(lane)
             if lane in self._busy or not self.pacer.ready(destination):
                 continue
-            delivery = await asyncio.to_thread(self.store.claim_delivery, head, self.lease)
-            if delivery is None:
+            if len(chosen) == MAX_CLAIM:
+                break
+            self.pacer.spend(destination)  # counted now, so two lanes to one chat see one budget
+            chosen.append((lane, head))
+        claimed = await asyncio.to_thread(self.store.claim_deliveries, [head for _, head in chosen], self.lease)
+        by_id = {delivery.id: delivery for delivery in claimed}
+        started = 0
+        for lane, head in chosen:
+            delivery = by_id.get(head)
+            if delivery is None:  # another worker was first, or it waits (postponed): the budget is given back
+                self.pacer.spend(destination_of(lane), -1)
                 continue
-            self.pacer.spend(destination)
             self._served[lane] = self.clock()
             self._busy[lane] = asyncio.create_task(self._one(lane, delivery))
             started += 1

@@ -1,7 +1,8 @@
 """The inbox worker: updates written down before they were confirmed, handled once each, in order per lane.
 
 Channel-neutral: a channel writes raw updates with `Store.inbox_put` and gives a `handle` coroutine that returns
-True once an update is handled, False when it cannot be read (kept, skipped, never retried).
+True once an update is handled, False when it cannot be read (kept, skipped, never retried). What the handling
+sends is collected in an outbox (`bot/channels/outbox.py`) and queued with the done mark in one transaction.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from bot.channels.outbox import collecting
 from bot.store.base import InboxItem, Store
 
 log = logging.getLogger("oncobot.inbox")
@@ -32,9 +34,11 @@ class InboxWorker:
         *,
         lease: float = LEASE,
         concurrency: int = 8,
+        queued: Callable[[], None] = lambda: None,
     ) -> None:
         self.store = store
         self.handle = handle
+        self.queued = queued  # told when an update's messages were queued: the delivery worker's poke
         self.lease = lease
         self.concurrency = concurrency
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -51,15 +55,18 @@ class InboxWorker:
 
     async def _one(self, item: InboxItem) -> None:
         try:
-            if item.attempts > MAX_ATTEMPTS:
-                log.error("update %s (%s) failed %s times: skipped", item.update_id, item.kind, item.attempts - 1)
-                ok = False
-            else:
-                ok = await self.handle(item)
-            await asyncio.to_thread(self.store.inbox_done if ok else self.store.inbox_skip, item.update_id)
+            with collecting() as outbox:
+                if item.attempts > MAX_ATTEMPTS:
+                    log.error("update %s (%s) failed %s times: skipped", item.update_id, item.kind, item.attempts - 1)
+                    ok = False
+                else:
+                    ok = await self.handle(item)
             if ok:
+                if await asyncio.to_thread(self.store.inbox_done, item.update_id, outbox.items) and outbox.items:
+                    self.queued()
                 self.handled += 1
             else:
+                await asyncio.to_thread(self.store.inbox_skip, item.update_id)
                 self.skipped += 1
         except asyncio.CancelledError:
             raise

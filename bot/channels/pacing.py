@@ -23,10 +23,18 @@ class Bucket:
 
 @dataclass(frozen=True)
 class Limits:
-    """A channel's limits: Telegram's are about 1/s per private chat, 20/min per group, 30/s in all."""
+    """A channel's limits: Telegram's are about 1/s per private chat, 20/min per group, 30/s in all.
+
+    The assistant's own answers in a private chat (destination `chat:<id>`) have a budget of their own, bound by
+    the overall one only, as python-telegram-bot's rate limiter did when they were sent directly: one answer's few
+    messages leave at once, and a chat Telegram finds too fast answers RetryAfter (the row waits that long).
+    Relays of a case to its user keep the 1/s.
+    """
 
     private_rate: float = 1.0
     private_burst: float = 3.0
+    answer_rate: float = 30.0
+    answer_burst: float = 30.0
     group_rate: float = 20 / 60
     group_burst: float = 20.0
     overall_rate: float = 30.0
@@ -50,9 +58,13 @@ class Pacer:
     def _bucket(self, destination: str) -> Bucket:
         bucket = self._buckets.get(destination)
         if bucket is None:
-            group = destination.startswith("group")
-            rate = self.limits.group_rate if group else self.limits.private_rate
-            burst = self.limits.group_burst if group else self.limits.private_burst
+            limits = self.limits
+            if destination.startswith("group"):
+                rate, burst = limits.group_rate, limits.group_burst
+            elif destination.startswith("chat:"):
+                rate, burst = limits.answer_rate, limits.answer_burst
+            else:
+                rate, burst = limits.private_rate, limits.private_burst
             bucket = self._buckets[destination] = Bucket(rate, burst, burst, self.clock())
         return bucket
 

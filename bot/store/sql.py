@@ -20,6 +20,7 @@ from bot.store.base import (
     Direction,
     InboxItem,
     KeptQuestion,
+    Outgoing,
     Unanswered,
     UserState,
 )
@@ -354,6 +355,16 @@ class SqlStore:
                 self.link(case_id, user_message_id, group_message_id, direction)
             self._run("DELETE FROM deliveries WHERE id = ?", (delivery_id,))
 
+    def delivery_done(self, delivery_id: int, pages: tuple[str, str, str] | None = None) -> None:
+        """A reply sent (the pages of its long button list kept with it, in one transaction) or given up: gone."""
+        if pages is None:  # one statement: one round trip between the platform's acceptance and the removal
+            self._write("DELETE FROM deliveries WHERE id = ?", (delivery_id,))
+            return
+        with self._transaction():
+            if pages is not None:
+                self._remember_pages(*pages)
+            self._run("DELETE FROM deliveries WHERE id = ?", (delivery_id,))
+
     def postpone(self, delivery_id: int, seconds: float, error: str) -> None:
         self._write(
             "UPDATE deliveries SET status = 'pending', due_at = ?, last_error = ? WHERE id = ?",
@@ -372,17 +383,26 @@ class SqlStore:
 
     def claim_delivery(self, delivery_id: int, lease: float = SENDING_LEASE) -> Delivery | None:
         """Lease one delivery if it is due and nobody holds it; None when another worker was first or it waits."""
+        claimed = self.claim_deliveries([delivery_id], lease)
+        return claimed[0] if claimed else None
+
+    def claim_deliveries(self, delivery_ids: Sequence[int], lease: float = SENDING_LEASE) -> list[Delivery]:
+        """Lease those of the deliveries that are due and free, in one statement (one round trip for every lane)."""
+        if not delivery_ids:
+            return []
         now = self.clock()
+        marks = ", ".join("?" for _ in delivery_ids)
         with self._lock:
-            row = self._run(
+            rows = self._run(
                 "UPDATE deliveries SET status = 'sending', due_at = ?, attempts = attempts + 1 "
-                "WHERE id = ? AND status IN ('pending', 'sending') AND due_at <= ? "
+                f"WHERE id IN ({marks}) AND status IN ('pending', 'sending') AND due_at <= ? "
                 "RETURNING id, case_id, direction, payload, attempts, status, lane",
-                (now + lease, delivery_id, now),
-            ).fetchone()
-        if row is None:
-            return None
-        return Delivery(int(row[0]), int(row[1]), _direction(row[2]), json.loads(row[3]), int(row[4]), row[5], row[6])
+                (now + lease, *delivery_ids, now),
+            ).fetchall()
+        return [
+            Delivery(int(row[0]), int(row[1]), _direction(row[2]), json.loads(row[3]), int(row[4]), row[5], row[6])
+            for row in rows
+        ]
 
     def open_cases(self) -> int:
         return int(self._one("SELECT COUNT(*) FROM cases WHERE status = 'open'")[0])
@@ -439,9 +459,29 @@ class SqlStore:
                     "UPDATE inbox SET lease_until = ? WHERE update_id = ? AND status = 'pending'", (until, update_id)
                 )
 
-    def inbox_done(self, update_id: str) -> None:
-        """Handled: the id stays (a redelivery is ignored), the update's content goes."""
-        self._write("UPDATE inbox SET status = 'done', raw = '', lease_until = 0 WHERE update_id = ?", (update_id,))
+    def inbox_done(self, update_id: str, outgoing: Sequence[Outgoing] = ()) -> bool:
+        """Handled: the id stays (a redelivery is ignored), the content goes, and what the handling sends is queued.
+
+        One transaction: the messages are queued exactly when the update is marked done, so a crash before leaves
+        the update to be handled again with nothing queued, and a crash after leaves nothing to handle again.
+        False (nothing queued) when the update was no longer pending: another worker finished it first.
+        """
+        now = self.clock()
+        with self._transaction():
+            done = self._run(
+                "UPDATE inbox SET status = 'done', raw = '', lease_until = 0 "
+                "WHERE update_id = ? AND status = 'pending'",
+                (update_id,),
+            ).rowcount
+            if done != 1:
+                return False
+            for index, item in enumerate(outgoing):
+                self._run(
+                    "INSERT INTO deliveries (case_id, direction, payload, due_at, dedupe, lane) "
+                    "VALUES (0, 'reply', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    (json.dumps(item.payload, ensure_ascii=False), now, f"reply:{update_id}:{index}", item.lane),
+                )
+        return True
 
     def inbox_skip(self, update_id: str) -> None:
         """Unreadable: kept for diagnosis (see inbox_purge), never retried."""
@@ -472,14 +512,18 @@ class SqlStore:
 
     # ---- shared between replicas ----------------------------------------------------------------------------
     def remember_pages(self, chat_id: str, message_id: str, buttons: str) -> None:
-        now = self.clock()
         with self._transaction():
-            self._run(
-                "INSERT INTO pages (chat_id, message_id, buttons, created_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (chat_id, message_id) DO UPDATE SET buttons = excluded.buttons",
-                (chat_id, message_id, buttons, now),
-            )
-            self._run("DELETE FROM pages WHERE created_at < ?", (now - PAGES_KEPT,))
+            self._remember_pages(chat_id, message_id, buttons)
+
+    def _remember_pages(self, chat_id: str, message_id: str, buttons: str) -> None:
+        """Inside the caller's transaction."""
+        now = self.clock()
+        self._run(
+            "INSERT INTO pages (chat_id, message_id, buttons, created_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (chat_id, message_id) DO UPDATE SET buttons = excluded.buttons",
+            (chat_id, message_id, buttons, now),
+        )
+        self._run("DELETE FROM pages WHERE created_at < ?", (now - PAGES_KEPT,))
 
     def pages_of(self, chat_id: str, message_id: str) -> str | None:
         row = self._one("SELECT buttons FROM pages WHERE chat_id = ? AND message_id = ?", (chat_id, message_id))

@@ -496,6 +496,18 @@ class FakeBotApiServer:
         self._runner: web.AppRunner | None = None
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._pushing = threading.Event()
+        self._holding = False  # calls wait unanswered (see hold)
+        self._dropped = 0  # bumped to refuse the calls held so far: they never reached Telegram
+
+    def hold(self) -> None:
+        """Calls of the bot from now on wait unanswered (getUpdates excepted), as on a slow network."""
+        self._holding = True
+
+    def release(self, *, drop: bool) -> None:
+        """Answer the held calls, or (drop) refuse them unprocessed, as requests that never reached Telegram."""
+        if drop:
+            self._dropped += 1
+        self._holding = False
 
     @property
     def base_url(self) -> str:
@@ -511,6 +523,12 @@ class FakeBotApiServer:
         elif request.can_read_body:
             params = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
         params.update(request.query)
+        if self._holding and method != "getUpdates":
+            ticket = self._dropped
+            while self._holding:
+                await asyncio.sleep(0.005)
+            if ticket != self._dropped:
+                return web.json_response({"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502)
         # getUpdates long-polls: wait off the event loop so other calls are served meanwhile.
         status, body = await asyncio.get_running_loop().run_in_executor(None, answer, self.fake, method, params)
         return web.Response(status=status, body=body, content_type="application/json")

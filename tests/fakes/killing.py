@@ -1,13 +1,23 @@
-"""The kill scenario: `oncobot run` as a process relays hand-off messages both ways while it is SIGKILLed and restarted.
+"""The kill scenario: `oncobot run` as a process relays hand-off messages both ways and answers questions while it is
+SIGKILLed and restarted.
 
 Shared by the short form in the test suite and the long form in benchmarks/. It counts, per relayed message, where
 its copies landed: none (lost), more than one (doubled), in another conversation (misrouted), and whether each
-conversation's messages arrived in the order they were written.
+conversation's messages arrived in the order they were written; per question, whether its answer arrived once.
+
+Telegram has no idempotency key: a kill in the millisecond between Telegram accepting a message and the bot
+removing its delivery row sends that message again. To count exactly, each kill comes after the fake Bot API has
+held the bot's calls unanswered for `quiesce` seconds (what it accepted before is recorded meanwhile), and the held
+calls are then refused unprocessed. The bot keeps taking and handling updates meanwhile, so a kill can still land
+mid-turn, before or after the transaction that queues a turn's answers, with sends in flight; never in that window.
+(The crash between a turn and that transaction is also tested in process, deterministically, in
+test_telegram_pipeline.py.)
 """
 
 from __future__ import annotations
 
 import contextlib
+import difflib
 import os
 import random
 import signal
@@ -27,6 +37,13 @@ from fakes.botapi import FakeBotApiServer, FakeTelegram
 
 GROUP = -1001
 COORD = 501
+# Questions and what their answers hold, message by message (a word of a text, or a venue's title): asked in turn,
+# so a lost or doubled message shows in the sequence a user's chat receives.
+QUESTIONS = (
+    ("visa", ("Schengen",)),
+    ("centre leon berard", ("Léon Bérard", "venue:Centre Léon Bérard")),
+    ("how much does it cost", ("Quotes come",)),
+)
 
 
 @dataclass
@@ -34,6 +51,9 @@ class Outcome:
     """What happened to every relayed message."""
 
     sent: int = 0
+    asked: int = 0
+    answers_lost: int = 0
+    answers_doubled: int = 0
     lost: list[str] = field(default_factory=list)
     doubled: list[str] = field(default_factory=list)
     misrouted: list[str] = field(default_factory=list)
@@ -45,7 +65,8 @@ class Outcome:
         return (
             f"{self.sent} relayed messages, {self.kills} kills: {len(self.lost)} lost "
             f"({sum(t.startswith('u') for t in self.lost)} user→topic), {len(self.doubled)} doubled, "
-            f"{len(self.misrouted)} misrouted, {len(self.out_of_order)} conversations out of order "
+            f"{len(self.misrouted)} misrouted, {len(self.out_of_order)} conversations out of order; "
+            f"{self.asked} questions: {self.answers_lost} answer messages lost, {self.answers_doubled} doubled "
             f"({self.seconds:.1f} s)"
         )
 
@@ -136,20 +157,32 @@ def run_kill_scenario(
     rate: float = 20.0,
     seed: int = 12,
     settle: float = 90.0,
+    askers: int = 2,
+    asking: float = 0.25,
+    quiesce: float = 1.0,
 ) -> Outcome:
-    """Relay `messages` both ways over `cases` conversations at `rate` per second, killing the bot `kills` times."""
+    """Relay `messages` both ways over `cases` conversations at `rate` per second, killing the bot `kills` times.
+
+    A share `asking` of the messages are questions from `askers` users without a case, each answered by the bot.
+    """
     fake = server.fake
     rng = random.Random(seed)
     users = [3000 + k for k in range(cases)]
     for user in users:
         fake.add_user(user, "Patient", "en")
+    curious = [3500 + k for k in range(askers)]
+    for user in curious:
+        fake.add_user(user, "Visitor", "en")
     fake.add_user(COORD, "Claire", "fr")
     bot = start()
     started = time.monotonic()
     try:
         fake.wait_for(lambda: fake.calls_of("setMyCommands"), timeout=90)
         threads = {user: hand_off(fake, user) for user in users}
+        answered_before = {user: _first_answer(fake, user) for user in curious}
         written: list[tuple[str, int, str]] = []  # (text, destination chat, "in" or "out")
+        questions: dict[int, list[str]] = {user: [] for user in curious}  # the answers each asker's chat expects
+        asked: dict[int, int] = dict.fromkeys(curious, 0)
         duration = messages / rate
         kill_at = sorted(rng.uniform(0.1, 0.9) * duration for _ in range(kills))
 
@@ -157,7 +190,13 @@ def run_kill_scenario(
             for i in range(messages):
                 k = rng.randrange(cases)
                 user = users[k]
-                if rng.random() < 0.5:
+                if curious and rng.random() < asking:
+                    asker = curious[i % len(curious)]
+                    question, words = QUESTIONS[asked[asker] % len(QUESTIONS)]
+                    asked[asker] += 1
+                    questions[asker].extend(words)
+                    fake.user_says(asker, question)
+                elif rng.random() < 0.5:
                     text = f"u{k}-{i}"
                     written.append((text, GROUP, f"thread:{threads[user]}"))
                     fake.user_says(user, text)
@@ -173,7 +212,12 @@ def run_kill_scenario(
         done = 0
         for moment in kill_at:
             time.sleep(max(0.0, moment - (time.monotonic() - begun)))
+            if quiesce:
+                server.hold()
+                time.sleep(quiesce)  # what Telegram accepted before the hold is recorded by the bot meanwhile
             bot.kill()
+            if quiesce:
+                server.release(drop=True)  # the held calls never reached Telegram
             done += 1
             time.sleep(rng.uniform(0.0, 0.5))
             bot = start()
@@ -181,14 +225,45 @@ def run_kill_scenario(
 
         def arrived() -> bool:
             landed = {m["text"] for chat in (GROUP, *users) for m in _copies(fake, chat)}
-            return all(text in landed for text, _, _ in written)
+            answers = all(
+                len(_answers(fake, user, answered_before[user])) >= len(words) for user, words in questions.items()
+            )
+            return answers and all(text in landed for text, _, _ in written)
 
         with contextlib.suppress(AssertionError):  # what never arrived is counted as lost below
             fake.wait_for(arrived, timeout=settle)
         time.sleep(1.0)  # a late double would land now
-        return _count(fake, users, threads, written, done, time.monotonic() - started)
+        outcome = _count(fake, users, threads, written, done, time.monotonic() - started)
+        outcome.asked = sum(asked.values())
+        for user, words in questions.items():
+            landed = [_word_of(m) for m in _answers(fake, user, answered_before[user])]
+            for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=words, b=landed, autojunk=False).get_opcodes():
+                if tag in ("delete", "replace"):
+                    outcome.answers_lost += i2 - i1
+                if tag in ("insert", "replace"):
+                    outcome.answers_doubled += j2 - j1
+        return outcome
     finally:
         bot.stop()
+
+
+def _first_answer(fake: FakeTelegram, user: int) -> int:
+    """A first question answered before the traffic (a first contact may say more); returns the messages so far."""
+    question, (word,) = QUESTIONS[-1]
+    fake.user_says(user, question)
+    fake.wait_for(lambda: any(word in m.get("text", "") for m in fake.bot_messages(user)), timeout=60)
+    return len(fake.bot_messages(user))
+
+
+def _answers(fake: FakeTelegram, user: int, skip: int) -> list[dict[str, Any]]:
+    return [m for m in fake.bot_messages(user)[skip:] if not m.get("copied_from")]
+
+
+def _word_of(message: dict[str, Any]) -> str:
+    """Which answer message this is, by the word it holds or its venue's title ('?' for anything else)."""
+    if "venue" in message:
+        return f"venue:{message['venue']['title']}"
+    return next((word for _, words in QUESTIONS for word in words if word in message.get("text", "")), "?")
 
 
 def _count(

@@ -29,6 +29,7 @@ from bot.channels.flood import FloodGate
 from bot.channels.health import Metrics
 from bot.channels.inbox import InboxWorker
 from bot.channels.pacing import Limits, Pacer
+from bot.channels.telegram.answers import QueuedAnswers
 from bot.channels.telegram.coordinators import Coordinators
 from bot.channels.telegram.jobs import Jobs
 from bot.channels.telegram.transport import RelayTransport
@@ -58,7 +59,7 @@ COMMANDS = (
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
-class TelegramChannel(UserInterface, RelayTransport, Coordinators, Jobs):
+class TelegramChannel(UserInterface, QueuedAnswers, RelayTransport, Coordinators, Jobs):
     """Wires an engine and the hand-off desk into a python-telegram-bot Application."""
 
     name = NAME
@@ -86,7 +87,9 @@ class TelegramChannel(UserInterface, RelayTransport, Coordinators, Jobs):
             Pacer(Limits.for_groups(settings.group_per_minute)),
             lease=settings.lease_seconds,
         )
-        self.inbox = InboxWorker(self.store, self.handle_item, lease=settings.lease_seconds)
+        self.inbox = InboxWorker(
+            self.store, self.handle_item, lease=settings.lease_seconds, queued=self.deliveries.poke
+        )
         self.replica = uuid.uuid4().hex[:12]  # who holds a periodic job's lease
         self.metrics = Metrics(settings.answer_threshold, settings.suggest_threshold)
         self.metrics.watch(self.store)

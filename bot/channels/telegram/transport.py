@@ -58,6 +58,9 @@ class RelayTransport:
     def _bot(self) -> Bot:
         raise NotImplementedError
 
+    async def send_answer(self, delivery: Delivery) -> int:
+        raise NotImplementedError
+
     async def is_forum(self) -> bool:
         """Whether the coordinators' chat has topics; asked once (a topic the API refuses also tells)."""
         if self._forum is None and self.group is not None:
@@ -155,6 +158,8 @@ class RelayTransport:
 
         `BadRequest` is a kind of `NetworkError` in python-telegram-bot: a permanent refusal is told apart first.
         """
+        if delivery.direction == "reply":
+            return await self.send_answer(delivery)
         try:
             return await self.desk.deliver(delivery)
         except RetryAfter as exc:

@@ -26,6 +26,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.channels.outbox import current as current_outbox
 from bot.channels.text import fits_callback, rows, split_message, to_html
 from bot.dialogue import button_ids as bid
 from bot.dialogue import strings as s
@@ -78,8 +79,22 @@ class UserInterface:
         raise NotImplementedError
 
     async def send_reply(self, chat_id: int, reply: Reply, *, reply_to: int | None = None) -> Message | None:
-        """An answer as HTML, split under Telegram's limit, its buttons under the last part; None if blocked."""
+        """An answer as HTML, split under Telegram's limit, its buttons under the last part; None if blocked.
+
+        While an update is being handled, each part is queued in its chat's lane instead (sent by the delivery
+        worker once the update is marked done, see `answers.py`); outside one (a delivery's notice) it goes now.
+        """
         parts = split_message(reply.text)
+        outbox = current_outbox()
+        if outbox is not None:
+            for index, part in enumerate(parts):
+                last = index == len(parts) - 1
+                buttons = [[b.id, b.label, b.url] for b in reply.buttons] if last else []
+                first = reply_to if index == 0 else None
+                outbox.add(
+                    chat_id, {"kind": "text", "chat": chat_id, "text": part, "buttons": buttons, "reply_to": first}
+                )
+            return None
         sent = None
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
@@ -106,6 +121,11 @@ class UserInterface:
         await self.send_reply(int(case.chat_id), reply)
 
     async def send_venue(self, chat_id: int, venue: Venue) -> None:
+        outbox = current_outbox()
+        if outbox is not None:  # handling an update: queued with its done mark (see send_reply)
+            place = {"lat": venue.lat, "lon": venue.lon, "title": venue.title, "address": venue.address}
+            outbox.add(chat_id, {"kind": "venue", "chat": chat_id, **place})
+            return
         with contextlib.suppress(Forbidden):
             await self._bot().send_venue(chat_id, venue.lat, venue.lon, venue.title, venue.address)
 

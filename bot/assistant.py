@@ -48,7 +48,7 @@ def content_root(settings: Settings) -> Path:
 
 
 def training_pairs(kb: KnowledgeBase) -> list[tuple[str, str]]:
-    """Every example of every language, labelled with its intent."""
+    """Every example of every language, labelled with its intent (in the order of train's (text, language) pairs)."""
     return [(text, intent.id) for intent in kb.intents.values() for texts in intent.examples.values() for text in texts]
 
 
@@ -167,7 +167,7 @@ def train(kb: KnowledgeBase) -> Compiled:
         (text, lang) for intent in kb.intents.values() for lang, texts in intent.examples.items() for text in texts
     ]
     entities = EntityIndex(entity_names(kb))
-    matcher = Matcher.build(training_pairs(kb), entities=entities)
+    matcher = Matcher.build(training_pairs(kb), entities=entities, languages=[lang for _, lang in examples])
     detector = matcher.transliterated.detector if matcher.transliterated else None  # one detector, asked once
     return Compiled(kb, matcher, LanguageGuesser(examples, kb.config.languages, detector), entities)
 

@@ -27,23 +27,29 @@ MASKS = {
     "language": "_lang_",
     "cancer_type": "_cancer_",
 }
+
+
 # A one-word language name is also an adjective ("French doctors", "hopital francais", "طبيب فرنسي"): it names the
 # language only after a word that asks for one ("in French", "speak English", "en arabe", "на русском") or in a message
 # of a few words ("French please"). Phrases such as "en francais" or "по-русски" are names of their own.
-LANGUAGE_CUES = frozenset(
+def _words(spaced: str) -> frozenset[str]:
+    return frozenset(spaced.split())
+
+
+LANGUAGE_CUES = _words(
     "in into to speak speaks speaking spoken talk understand translate translated en parle parlent parler parlez "
     "parles comprend traduire traduit habla hablan hablar hablas hablen entiende traducir em fala falam falar falem "
     "entende traduzir auf spricht sprechen sprichst spreche versteht ubersetzen на по язык языке говорит говорят "
-    "говорите понимает переводчик لغة اللغة يتكلم يتكلمون تتكلم يحكي بيحكي يحكوا بيحكو يتحدث يتحدثون مترجم".split()
+    "говорите понимает переводчик لغة اللغة يتكلم يتكلمون تتكلم يحكي بيحكي يحكوا بيحكو يتحدث يتحدثون مترجم"
 )
 FEW_WORDS = 2  # a message this short that holds a language name asks for it
 # A one-word city name after one of these words is an ordinary word ("have a nice day", "so nice", "looks nice"),
 # unless it is written with a capital inside the message or after "à" ("on habite à Nice").
-ORDINARY_BEFORE = frozenset(
-    "an the very so too such really quite pretty how what is was are were looks look sounds sound seems".split()
+ORDINARY_BEFORE = _words(
+    "an the very so too such really quite pretty how what is was are were looks look sounds sound seems"
 )
 # "a" is also French "à" typed without its accent ("j'habite a Nantes"): an article only after these English words.
-ENGLISH_BEFORE_A = frozenset("have has had what such is was s it be been got with for wish made".split())
+ENGLISH_BEFORE_A = _words("have has had what such is was s it be been got with for wish made")
 _ARABIC_IN = "بال"  # "in (the) ..." written onto the word: "بالفرنسية", in French
 _AT_PLACE = "à"
 # Names whose words the matcher keeps: a child's cancer is a topic of its own (the paediatric answer), not any cancer.

@@ -33,6 +33,7 @@ MASKS = {
 # language only after a word that asks for one ("in French", "speak English", "en arabe", "на русском") or in a message
 # of a few words ("French please"). Phrases such as "en francais" or "по-русски" are names of their own.
 def _words(spaced: str) -> frozenset[str]:
+    """Word lists written as one spaced string, so each language keeps one line."""
     return frozenset(spaced.split())
 
 

@@ -29,14 +29,14 @@ MASKS = {
 }
 
 
-# A one-word language name is also an adjective ("French doctors", "hopital francais", "طبيب فرنسي"): it names the
-# language only after a word that asks for one ("in French", "speak English", "en arabe", "на русском") or in a message
-# of a few words ("French please"). Phrases such as "en francais" or "по-русски" are names of their own.
 def _words(spaced: str) -> frozenset[str]:
     """Word lists written as one spaced string, so each language keeps one line."""
     return frozenset(spaced.split())
 
 
+# A one-word language name is also an adjective ("French doctors", "hopital francais", "طبيب فرنسي"): it names the
+# language only after a word that asks for one ("in French", "speak English", "en arabe", "на русском") or in a message
+# of a few words ("French please"). Phrases such as "en francais" or "по-русски" are names of their own.
 LANGUAGE_CUES = _words(
     "in into to speak speaks speaking spoken talk understand translate translated en parle parlent parler parlez "
     "parles comprend traduire traduit habla hablan hablar hablas hablen entiende traducir em fala falam falar falem "

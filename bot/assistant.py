@@ -49,7 +49,7 @@ def content_root(settings: Settings) -> Path:
 
 
 def training_pairs(kb: KnowledgeBase) -> list[tuple[str, str]]:
-    """Every example of every language, labelled with its intent."""
+    """Every example of every language, labelled with its intent (in the order of train's (text, language) pairs)."""
     return [(text, intent.id) for intent in kb.intents.values() for texts in intent.examples.values() for text in texts]
 
 
@@ -60,7 +60,7 @@ def entity_names(kb: KnowledgeBase, kinds: Registry | None = None) -> Iterator[t
             yield entity.kind, id_, name
 
 
-COMPILED_VERSION = 9  # bump when the loader, the matcher or the records change shape
+COMPILED_VERSION = 10  # bump when the loader, the matcher or the records change shape
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ def train(kb: KnowledgeBase, kinds: Registry | None = None) -> Compiled:
     ]
     kinds = kinds or registered()
     entities = EntityIndex(entity_names(kb, kinds), kinds.masks(), kinds.reported())
-    matcher = Matcher.build(training_pairs(kb), entities=entities)
+    matcher = Matcher.build(training_pairs(kb), entities=entities, languages=[lang for _, lang in examples])
     detector = matcher.transliterated.detector if matcher.transliterated else None  # one detector, asked once
     return Compiled(kb, matcher, LanguageGuesser(examples, kb.config.languages, detector), entities)
 

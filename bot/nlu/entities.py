@@ -18,6 +18,32 @@ _CYRILLIC_ENDINGS_2 = ("ом", "ем", "ой", "ей", "ам", "ям", "ах", "
 _CYRILLIC_VOWELS = "аеиоуыэюяйь"
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*)\)")  # "Haute Autorité de santé (HAS)"
 ROMANISED_FROM = 8  # letters from which a Cyrillic name is also known in Latin letters ("institut kyuri", not "lion")
+
+
+def _words(spaced: str) -> frozenset[str]:
+    """Word lists written as one spaced string, so each language keeps one line."""
+    return frozenset(spaced.split())
+
+
+# A one-word language name is also an adjective ("French doctors", "hopital francais", "طبيب فرنسي"): it names the
+# language only after a word that asks for one ("in French", "speak English", "en arabe", "на русском") or in a message
+# of a few words ("French please"). Phrases such as "en francais" or "по-русски" are names of their own.
+LANGUAGE_CUES = _words(
+    "in into to speak speaks speaking spoken talk understand translate translated en parle parlent parler parlez "
+    "parles comprend traduire traduit habla hablan hablar hablas hablen entiende traducir em fala falam falar falem "
+    "entende traduzir auf spricht sprechen sprichst spreche versteht ubersetzen на по язык языке говорит говорят "
+    "говорите понимает переводчик لغة اللغة يتكلم يتكلمون تتكلم يحكي بيحكي يحكوا بيحكو يتحدث يتحدثون مترجم"
+)
+FEW_WORDS = 2  # a message this short that holds a language name asks for it
+# A one-word city name after one of these words is an ordinary word ("have a nice day", "so nice", "looks nice"),
+# unless it is written with a capital inside the message or after "à" ("on habite à Nice").
+ORDINARY_BEFORE = _words(
+    "an the very so too such really quite pretty how what is was are were looks look sounds sound seems"
+)
+# "a" is also French "à" typed without its accent ("j'habite a Nantes"): an article only after these English words.
+ENGLISH_BEFORE_A = _words("have has had what such is was s it be been got with for wish made")
+_ARABIC_IN = "بال"  # "in (the) ..." written onto the word: "بالفرنسية", in French
+_AT_PLACE = "à"
 # Names whose words the matcher keeps: a child's cancer is a topic of its own (the paediatric answer), not any cancer.
 UNMASKED = frozenset({("cancer_type", "childhood")})
 
@@ -185,6 +211,7 @@ class EntityIndex:
         if any(han):
             candidates.extend(self._han_candidates(toks))
         candidates.extend(self._acronym_candidates(text, toks))
+        candidates = [c for c in candidates if self._supported(c[3], text, toks)]
         candidates.sort(key=lambda c: (c[0], c[1], c[2]), reverse=True)
         taken: set[int] = set()
         chosen: list[Found] = []
@@ -196,6 +223,24 @@ class EntityIndex:
             chosen.append(found)
         chosen.sort(key=lambda f: f.start)
         return Entities(tuple(chosen), len(toks), tuple(toks), self.masks, self.reported)
+
+    @staticmethod
+    def _supported(found: Found, text: str, toks: list[str]) -> bool:
+        """A one-word language or city name that may be an ordinary word counts only with context that names it."""
+        if found.end - found.start != 1 or is_han(toks[found.start]):
+            return True
+        before = toks[found.start - 1] if found.start else ""
+        if found.kind == "language":
+            return len(toks) <= FEW_WORDS or before in LANGUAGE_CUES or toks[found.start].startswith(_ARABIC_IN)
+        if found.kind not in ("city", "region") or not toks[found.start].isascii():
+            return True
+        article = before == "a" and found.start >= 2 and toks[found.start - 2] in ENGLISH_BEFORE_A
+        if before not in ORDINARY_BEFORE and not article:
+            return True
+        word = re.escape(toks[found.start])
+        if re.search(rf"(?<!^)(?<![.!?]\s)\b{word[0].upper()}{word[1:]}\b", text.strip()):
+            return True  # capitalised inside a sentence: the writer means the name
+        return re.search(rf"{_AT_PLACE}\s+{word}\b", text, re.IGNORECASE) is not None
 
     def _acronym_candidates(self, text: str, toks: list[str]) -> list[tuple[int, int, int, Found]]:
         """Acronyms written as the catalogue writes them ("HAS"), never the ordinary word ("has")."""

@@ -49,7 +49,9 @@ class LanguageGuesser:
         self._model: tuple[Features, LinearScorer] | None = None
         self._transliteration = transliteration
         if transliteration is None and self._script_langs & {"ar", "ru"}:
-            self._transliteration = Transliteration.fit([normalise(t) for t, _ in examples])
+            self._transliteration = Transliteration.fit(
+                [normalise(t) for t, _ in examples], [lang for _, lang in examples]
+            )
         if len({lang for _, lang in latin}) >= 2:
             from sklearn.linear_model import LogisticRegression
 

@@ -144,11 +144,14 @@ class Matcher:
         entities: EntityIndex | None = None,
         embedder: Embedder | None = None,
         calibrate: bool = True,
+        languages: Sequence[str] | None = None,
     ) -> Matcher:
         """Learn term weights from (text, intent) pairs and fit the confidence scale on held-out examples.
 
         With an entity index, names are masked by their kind before learning, as they are before matching.
         With an embedder (distilled word vectors, a sentence encoder), the message's vector joins the features.
+        With the examples' languages, Arabic and Russian examples typed in Latin letters teach the transliteration
+        detector.
         """
         texts = [entities.find(t).masked() if entities else normalise(t) for t, _ in examples]
         labels = np.array([label for _, label in examples])
@@ -169,7 +172,7 @@ class Matcher:
         topical = frozenset(
             tok for t, label in zip(texts, labels, strict=True) if label != OUT_OF_SCOPE for tok in tokens(t)
         )
-        transliterated = Transliterated.build(texts, labels)
+        transliterated = Transliterated.build(texts, labels, languages)
         return cls(features, scorer, temperature, speller, entities, semantic, transliterated, topical)
 
     def __getstate__(self) -> dict[str, object]:
@@ -258,9 +261,11 @@ class Transliterated:
         self.words = words  # the skeletons of the examples' words
 
     @classmethod
-    def build(cls, texts: Sequence[str], labels: np.ndarray) -> Transliterated | None:
+    def build(
+        cls, texts: Sequence[str], labels: np.ndarray, languages: Sequence[str] | None = None
+    ) -> Transliterated | None:
         """Learn from the prepared examples; None when none of them is in Arabic or Cyrillic letters."""
-        detector = Transliteration.fit(texts)
+        detector = Transliteration.fit(texts, languages)
         if detector is None:
             return None
         features, sparse = Features.fit(texts, [skeleton_ngrams])

@@ -19,6 +19,7 @@ from anyascii import anyascii
 from bot.nlu.features import Features, LinearScorer, char_ngrams, softmax
 
 LATIN = "latin"
+TRANSLITERABLE = frozenset({"ar", "ru"})  # the languages people also type in Latin letters
 TRANSLITERATED = 0.7  # how sure the skeleton must be for a Latin-script message to count as Arabic or Russian
 # (measured: 25 of 30 transliterated development messages, 1 of 381 others, "jajajaja xd")
 
@@ -92,6 +93,12 @@ def _script(text: str) -> str:
     return "ar" if arabic >= cyrillic else "ru"
 
 
+def _labelled(text: str, declared: str) -> str:
+    """What an example teaches the detector: its script, or its declared language when typed in Latin letters."""
+    script = _script(text)
+    return declared if script == LATIN and declared in TRANSLITERABLE else script
+
+
 def skeleton_letters(text: str) -> list[str]:
     """Character 1-3-grams of the skeleton: what tells a transliterated language from the Latin-script ones."""
     return char_ngrams(skeleton(text), 1, 3)
@@ -117,10 +124,16 @@ class Transliteration:
         self.origin = lru_cache(maxsize=4096)(self._origin)
 
     @classmethod
-    def fit(cls, normalised: Sequence[str]) -> Transliteration | None:
-        """Learn from normalised examples; None when they hold no Arabic or Cyrillic to learn from."""
-        texts = [text for text in normalised if skeleton(text)]  # Chinese has no skeleton
-        labels = [_script(text) for text in texts]
+    def fit(cls, normalised: Sequence[str], languages: Sequence[str] | None = None) -> Transliteration | None:
+        """Learn from normalised examples; None when they hold no Arabic or Cyrillic to learn from.
+
+        With the examples' declared languages, one in Latin letters declared Arabic or Russian ("shukran") teaches
+        what that language looks like in Latin letters, instead of counting as a Latin-script language.
+        """
+        declared = list(languages) if languages is not None else [LATIN] * len(normalised)
+        pairs = [(text, lang) for text, lang in zip(normalised, declared, strict=True) if skeleton(text)]
+        texts = [text for text, _ in pairs]  # Chinese has no skeleton
+        labels = [_labelled(text, lang) for text, lang in pairs]
         if len(set(labels)) < 2 or LATIN not in labels:
             return None
         from sklearn.linear_model import SGDClassifier

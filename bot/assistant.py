@@ -95,7 +95,7 @@ class Compiled:
     languages: LanguageGuesser
     entities: EntityIndex
     prepared: tuple[str, ...] = ()  # the examples' texts as the matcher learned them, in training_pairs order
-    drift: int = 0  # examples added or removed by warm starts since the last clean build (0: this is one)
+    drift: int = 0  # examples added by a warm start since the last clean build (0: this is one)
 
 
 def _codec() -> Codec:
@@ -193,7 +193,7 @@ def train(kb: KnowledgeBase) -> Compiled:
 
 
 def warm_start(previous: Compiled, kb: KnowledgeBase) -> Compiled | None:
-    """The previous build updated for a few examples added or removed; None when the change asks for a clean build.
+    """The previous build updated for a few examples added; None when the change asks for a clean build.
 
     The entity index is kept when every name is the same, the language guesser when the languages are (a few
     examples among thousands hardly move it; the clean build that follows trains it again).
@@ -204,7 +204,7 @@ def warm_start(previous: Compiled, kb: KnowledgeBase) -> Compiled | None:
         return None
     before, after = training_pairs(previous.kb), training_pairs(kb)
     old, new = Counter(before), Counter(after)
-    drift = previous.drift + (new - old).total() + (old - new).total()
+    drift = previous.drift + (new - old).total()
     if drift > REFIT_MOST:
         return None
     refitted = previous.matcher.refit(before, previous.prepared, after)
@@ -229,7 +229,7 @@ def build_parts(root: Path, cache_dir: Path | None, *, quick: bool = False) -> P
     """
     fingerprint = content_fingerprint(root)
     compiled = _load_compiled(cache_dir, fingerprint) if cache_dir else None
-    if compiled is not None:
+    if compiled is not None and (compiled.drift == 0 or quick):
         interface = Interface(root, compiled.kb.config.languages, strings.EVERY)
     else:
         kb = load_or_raise(root)

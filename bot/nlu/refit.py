@@ -1,12 +1,12 @@
 """Warm-started updates of the learned term weights after a small content change, without scikit-learn.
 
 A clean build runs SGD over every example for many passes (seconds, and a second more to import scikit-learn); an
-editor's change is usually one example. Here the TF-IDF features take the changed examples' terms (document
-frequencies recovered from the stored idf, new terms appended, terms no example holds any more dropped) and the
-weights continue the clean build's SGD where it stopped (same loss, regularisation and learning-rate schedule) over
-the changed examples and their nearest neighbours, so the neighbours keep the answers they had while the new example
-is learned. The result answers as a clean build within the noise between two clean builds (benchmarks/engine.py
-measures it); the caller builds cleanly again in the background.
+editor's change is usually one example. Here the TF-IDF features take the new examples' terms (document
+frequencies recovered from the stored idf, new terms appended) and the weights continue the clean build's SGD where it
+stopped (same loss, regularisation and learning-rate schedule) over the new examples and their nearest neighbours,
+so the neighbours keep the answers they had while the new example is learned. The result answers as a clean build
+within the noise between two clean builds (benchmarks/engine.py --agreement measures it); the caller builds cleanly
+again in the background. Removing terms is supported by refit_features, though the matcher builds again on removals.
 """
 
 from __future__ import annotations
@@ -193,18 +193,17 @@ def refit_linear(
     scorer: LinearScorer,
     n_before: int,
     added: Sequence[tuple[str, str]],
-    removed: Sequence[str],
     replay: Sequence[tuple[str, str]],
     schedule: Schedule,
     *,
     bias: float,
     passes: int,
 ) -> tuple[Features, LinearScorer]:
-    """A linear model over TF-IDF features, warm-started for examples added and removed (texts already prepared).
+    """A linear model over TF-IDF features, warm-started for examples added (texts already prepared).
 
     `replay` holds the examples, with their labels, that SGD goes over again besides the added ones.
     """
-    new_features, moved = refit_features(features, n_before, [text for text, _ in added], removed)
+    new_features, moved = refit_features(features, n_before, [text for text, _ in added], [])
     classes = list(scorer.classes)
     index = {label: i for i, label in enumerate(classes)}
     vectors = [new_features.transform(text) for text, _ in (*added, *replay)]

@@ -132,13 +132,14 @@ def continue_sgd(
     rows: Sequence[tuple[np.ndarray, np.ndarray]],
     targets: np.ndarray,
     schedule: Schedule,
-    passes: int,
+    visits: np.ndarray,
     seed: int = 0,
 ) -> tuple[np.ndarray, float]:
     """One-vs-rest SGD (modified Huber, L2) from the given weights, as scikit-learn's, over the given rows.
 
     Every class sees the rows in the same order, so one scale factor holds the L2 shrinking of all of them
-    (applied lazily, as scikit-learn does). `targets` holds each row's class index. Returns the weights and by how
+    (applied lazily, as scikit-learn does). `targets` holds each row's class index, `visits` how many times each row
+    is gone over, in one shuffled order. Returns the weights and by how
     much the L2 shrinking scaled every weight, so that weights no row touched can be scaled alike.
     """
     w = weights.copy()
@@ -147,23 +148,22 @@ def continue_sgd(
     t = schedule.steps
     rng = np.random.default_rng(seed)
     classes = w.shape[1]
-    for _ in range(passes):
-        for i in rng.permutation(len(rows)).tolist():
-            columns, values = rows[i]
-            t += 1
-            eta = 1.0 / (schedule.alpha * (t0 + t - 1))
-            y = np.full(classes, -1.0)
-            y[targets[i]] = 1.0
-            z = (values @ w[columns]) * scale * y
-            dloss = np.where(z >= 1.0, 0.0, np.where(z >= -1.0, -2.0 * (1.0 - z), -4.0)) * y
-            update = -eta * np.clip(dloss, -MAX_DLOSS, MAX_DLOSS)
-            shrink = max(0.0, 1.0 - eta * schedule.alpha)
-            scale *= shrink
-            total *= shrink
-            if scale < 1e-9:  # fold the scale in before it underflows
-                w *= scale
-                scale = 1.0
-            w[columns] += np.outer(values, update / scale)
+    for i in rng.permutation(np.repeat(np.arange(len(rows)), visits)).tolist():
+        columns, values = rows[i]
+        t += 1
+        eta = 1.0 / (schedule.alpha * (t0 + t - 1))
+        y = np.full(classes, -1.0)
+        y[targets[i]] = 1.0
+        z = (values @ w[columns]) * scale * y
+        dloss = np.where(z >= 1.0, 0.0, np.where(z >= -1.0, -2.0 * (1.0 - z), -4.0)) * y
+        update = -eta * np.clip(dloss, -MAX_DLOSS, MAX_DLOSS)
+        shrink = max(0.0, 1.0 - eta * schedule.alpha)
+        scale *= shrink
+        total *= shrink
+        if scale < 1e-9:  # fold the scale in before it underflows
+            w *= scale
+            scale = 1.0
+        w[columns] += np.outer(values, update / scale)
     return w * scale, total
 
 
@@ -197,11 +197,12 @@ def refit_linear(
     schedule: Schedule,
     *,
     bias: float,
-    passes: int,
+    passes: tuple[int, int],
 ) -> tuple[Features, LinearScorer]:
     """A linear model over TF-IDF features, warm-started for examples added (texts already prepared).
 
-    `replay` holds the examples, with their labels, that SGD goes over again besides the added ones.
+    `replay` holds the examples, with their labels, that SGD goes over again besides the added ones; `passes` says how
+    many times over the added examples and over the replayed ones.
     """
     new_features, moved = refit_features(features, n_before, [text for text, _ in added], [])
     classes = list(scorer.classes)
@@ -216,7 +217,8 @@ def refit_linear(
         for columns, values in vectors
     ]
     targets = np.array([index[label] for _, label in (*added, *replay)], dtype=np.int64)
-    weights, scale = continue_sgd(weights, rows, targets, schedule, passes)
+    visits = np.array([passes[0]] * len(added) + [passes[1]] * len(replay), dtype=np.int64)
+    weights, scale = continue_sgd(weights, rows, targets, schedule, visits)
     intercept = weights[-1] * bias
     laid = rebuilt(scorer, moved, new_features.size, touched, weights[:-1], scale)
     if isinstance(laid, tuple):

@@ -59,6 +59,8 @@ def test_an_added_example_is_answered_at_once_as_a_clean_build_answers(tmp_path:
     warm = build_parts(root, cache, quick=True)
     assert not warm.exact
     assert _top(warm, ASKED) == INTENT
+    kept = _cache_file(cache, content_fingerprint(root))
+    assert not kept.exists() or _codec().load(kept)[1].drift == 0  # a warm start is never what the cache keeps
     clean = build_parts(root, cache)  # not quick: the cache holds no warm start, so this is a clean build
     assert clean.exact
     assert _answers(warm) == _answers(clean)

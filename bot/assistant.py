@@ -6,6 +6,7 @@ import contextlib
 import gc
 import os
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, is_dataclass, replace
 from pathlib import Path
@@ -25,7 +26,7 @@ from bot.learning.engine import LearningEngine
 from bot.nlu.entities import EntityIndex
 from bot.nlu.features import Block, Features, LinearScorer, char_ngrams, short_char_ngrams, word_ngrams
 from bot.nlu.language import LanguageGuesser
-from bot.nlu.matcher import Matcher, Speller, Transliterated
+from bot.nlu.matcher import REFIT_MOST, Matcher, Speller, Transliterated, prepare_examples
 from bot.nlu.romanise import Transliteration, skeleton_letters, skeleton_ngrams
 from bot.plaindata import Codec
 from bot.settings import Settings
@@ -41,6 +42,8 @@ class Parts:
     matcher: Matcher
     entities: EntityIndex
     languages: LanguageGuesser
+    exact: bool = True  # False: warm-started from the last build; a clean build may replace it (Reloader.refine)
+    compiled: Compiled | None = None  # what the cache holds of them
 
 
 def content_root(settings: Settings) -> Path:
@@ -60,7 +63,7 @@ def entity_names(kb: KnowledgeBase, kinds: Registry | None = None) -> Iterator[t
             yield entity.kind, id_, name
 
 
-COMPILED_VERSION = 10  # bump when the loader, the matcher or the records change shape
+COMPILED_VERSION = 11  # bump when the loader, the matcher or the records change shape
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ class Compiled:
     matcher: Matcher
     languages: LanguageGuesser
     entities: EntityIndex
+    prepared: tuple[str, ...] = ()  # the examples' texts as the matcher learned them, in training_pairs order
+    drift: int = 0  # examples added by a warm start since the last clean build (0: this is one)
 
 
 def _codec() -> Codec:
@@ -128,6 +133,18 @@ def _load_compiled(cache_dir: Path, fingerprint: str) -> Compiled | None:
     return compiled
 
 
+def _load_previous(cache_dir: Path, fingerprint: str) -> Compiled | None:
+    """The compiled content of another version of the files, by this code, to warm-start from; or None."""
+    prefix = _cache_key("")
+    for path in sorted(cache_dir.glob(f"{prefix}*.data")) if cache_dir.is_dir() else ():
+        other = path.stem[len(prefix) :]
+        if other != fingerprint:
+            compiled = _load_compiled(cache_dir, other)
+            if compiled is not None:
+                return compiled
+    return None
+
+
 def _save_compiled(cache_dir: Path, fingerprint: str, compiled: Compiled) -> None:
     """Write atomically and drop older versions, so the folder holds one compiled content at a time."""
     with contextlib.suppress(OSError, TypeError):  # a read-only folder or a model with an embedder: rebuilt next time
@@ -152,9 +169,34 @@ def train(kb: KnowledgeBase, kinds: Registry | None = None) -> Compiled:
     ]
     kinds = kinds or registered()
     entities = EntityIndex(entity_names(kb, kinds), kinds.masks(), kinds.reported())
-    matcher = Matcher.build(training_pairs(kb), entities=entities, languages=[lang for _, lang in examples])
+    pairs = training_pairs(kb)
+    prepared = prepare_examples(pairs, entities)
+    matcher = Matcher.build(pairs, entities=entities, prepared=prepared, languages=[lang for _, lang in examples])
     detector = matcher.transliterated.detector if matcher.transliterated else None  # one detector, asked once
-    return Compiled(kb, matcher, LanguageGuesser(examples, kb.config.languages, detector), entities)
+    languages = LanguageGuesser(examples, kb.config.languages, detector)
+    return Compiled(kb, matcher, languages, entities, tuple(prepared))
+
+
+def warm_start(previous: Compiled, kb: KnowledgeBase) -> Compiled | None:
+    """The previous build updated for a few examples added; None when the change asks for a clean build.
+
+    The entity index is kept when every name is the same, the language guesser when the languages are (a few
+    examples among thousands hardly move it; the clean build that follows trains it again).
+    """
+    if kb.config.languages != previous.kb.config.languages or not previous.prepared:
+        return None
+    if list(entity_names(kb)) != list(entity_names(previous.kb)):
+        return None
+    before, after = training_pairs(previous.kb), training_pairs(kb)
+    old, new = Counter(before), Counter(after)
+    drift = previous.drift + (new - old).total()
+    if drift > REFIT_MOST:
+        return None
+    refitted = previous.matcher.refit(before, previous.prepared, after)
+    if refitted is None:
+        return None
+    matcher, prepared = refitted
+    return Compiled(kb, matcher, previous.languages, previous.entities, tuple(prepared), drift)
 
 
 def compile_content(root: Path) -> Compiled:
@@ -164,20 +206,37 @@ def compile_content(root: Path) -> Compiled:
     return train(kb)
 
 
-def build_parts(root: Path, cache_dir: Path | None) -> Parts:
-    """Everything read-only an engine needs; content that changed since the last start is checked and trained again."""
+def build_parts(root: Path, cache_dir: Path | None, *, quick: bool = False) -> Parts:
+    """Everything read-only an engine needs; content that changed since the last start is checked and trained again.
+
+    Quick (a live reload, the server's start): a small change is warm-started from the cached build of the previous
+    content in about a second, and the parts say they are not exact; otherwise, or when not quick, a clean build.
+    """
     fingerprint = content_fingerprint(root)
     compiled = _load_compiled(cache_dir, fingerprint) if cache_dir else None
-    if compiled is None:
+    if compiled is not None and (compiled.drift == 0 or quick):
+        interface = Interface(root, compiled.kb.config.languages, strings.EVERY)
+    else:
         kb = load_or_raise(root)
         interface = Interface(root, kb.config.languages, strings.EVERY)  # checked before the matcher is trained
-        compiled = train(kb)
-        if cache_dir:
+        previous = _load_previous(cache_dir, fingerprint) if quick and cache_dir else None
+        compiled = (warm_start(previous, kb) if previous is not None else None) or train(kb)
+        if cache_dir and compiled.drift == 0:  # a warm start is not kept: the next one starts from a clean build
             _save_compiled(cache_dir, fingerprint, compiled)
-    else:
-        interface = Interface(root, compiled.kb.config.languages, strings.EVERY)
+    return parts_of(compiled, root, interface)
+
+
+def parts_of(compiled: Compiled, root: Path, interface: Interface) -> Parts:
+    """The parts an engine answers from, out of a compiled content."""
     kb = replace(compiled.kb, root=root)
-    return Parts(kb, interface, compiled.matcher, compiled.entities, compiled.languages)
+    exact = compiled.drift == 0
+    return Parts(kb, interface, compiled.matcher, compiled.entities, compiled.languages, exact, compiled)
+
+
+def save_parts(cache_dir: Path | None, fingerprint: str, parts: Parts) -> None:
+    """Keep built parts in the cache, as the build of the content with this fingerprint."""
+    if cache_dir is not None and parts.compiled is not None:
+        _save_compiled(cache_dir, fingerprint, parts.compiled)
 
 
 def build_engine(settings: Settings, store: Store | None = None, parts: Parts | None = None) -> LearningEngine:

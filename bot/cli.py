@@ -122,7 +122,7 @@ def _desk(args: argparse.Namespace, settings: Settings) -> int:
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.telegram_token:
         raise CliError("TELEGRAM_BOT_TOKEN is not set (the token @BotFather gave you)")
-    from bot.assistant import build_engine
+    from bot.assistant import build_engine, build_parts
     from bot.channels.logs import configure
     from bot.channels.telegram import run
     from bot.handoff.hours import HoursError, WorkingHours
@@ -136,8 +136,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.learning.team import TeamDesk
 
     configure(settings.log_format)
-    engine = build_engine(settings)
+    parts = build_parts(content_root(settings), settings.cache_dir, quick=True)  # a small change: warm-started
+    engine = build_engine(settings, parts=parts)
     reloader = Reloader(engine, content_root(settings), settings.cache_dir)
+    reloader.refine(parts)  # then built cleanly in the background
     reloader.on_sighup()  # kill -HUP: content reloaded live
     run(engine, settings, TeamDesk(engine, reloader))
     return EXIT_OK

@@ -131,10 +131,34 @@ class LinearScorer:
     def __init__(self, coef: np.ndarray, intercept: np.ndarray, classes: Sequence[str]) -> None:
         weights = without_denormals(coef).T  # (features, classes)
         intercept = np.asarray(intercept, dtype=np.float32).ravel()
-        self.classes = tuple(str(c) for c in classes)
-        if weights.shape[1] == 1 and len(self.classes) == 2:  # binary models keep one row of weights
+        if weights.shape[1] == 1 and len(classes) == 2:  # binary models keep one row of weights
             weights = np.hstack([-weights, weights])
             intercept = np.array([-intercept[0], intercept[0]], dtype=np.float32)
+        self._keep(weights, intercept, classes)
+
+    @classmethod
+    def of_rows(cls, weights: np.ndarray, intercept: np.ndarray, classes: Sequence[str]) -> LinearScorer:
+        """A model from weights already laid out (features, classes), float32 and without denormals: no copy."""
+        scorer = cls.__new__(cls)
+        scorer._keep(weights, np.asarray(intercept, dtype=np.float32).ravel(), classes)
+        return scorer
+
+    @classmethod
+    def of_csr(
+        cls, indptr: np.ndarray, targets: np.ndarray, values: np.ndarray, intercept: np.ndarray, classes: Sequence[str]
+    ) -> LinearScorer:
+        """A sparse model from its weights feature by feature (CSR: row pointers, classes, values)."""
+        scorer = cls.__new__(cls)
+        scorer.classes = tuple(str(c) for c in classes)
+        scorer.intercept = np.asarray(intercept, dtype=np.float32).ravel()
+        scorer.dense = None
+        scorer.indptr = indptr.astype(np.int64)
+        scorer.targets = targets.astype(np.int16 if len(scorer.classes) < 2**15 else np.int32)
+        scorer.values = values.astype(np.float32)
+        return scorer
+
+    def _keep(self, weights: np.ndarray, intercept: np.ndarray, classes: Sequence[str]) -> None:
+        self.classes = tuple(str(c) for c in classes)
         self.intercept = intercept
         self.dense: np.ndarray | None = None
         self.indptr = self.targets = self.values = np.zeros(0, dtype=np.float32)

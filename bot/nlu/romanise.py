@@ -56,7 +56,7 @@ _DOUBLES = re.compile(r"([a-z])\1+")
 _ARTICLES = frozenset({"el", "al", "l", "il"})
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1 << 15)  # above the examples of a large content: a build asks for each skeleton twice
 def skeleton(normalised: str) -> str:
     """The consonant skeleton of a normalised text; masks of names ("_centre_") are kept as they are."""
     if _NON_LATIN.search(normalised):

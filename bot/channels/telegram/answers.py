@@ -40,7 +40,7 @@ class QueuedAnswers:
         except Forbidden:
             log.info("reply %s not sent: the chat refuses messages (the user blocked the bot)", delivery.id)
             await asyncio.to_thread(self.store.delivery_done, delivery.id)
-        except BadRequest:
+        except (BadRequest, ValueError, KeyError):  # refused, or a row no chat can take (an odd update's chat id)
             self.metrics.undeliverable.inc()
             log.warning("reply %s given up: refused", delivery.id)
             await asyncio.to_thread(self.store.delivery_done, delivery.id)

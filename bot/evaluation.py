@@ -167,7 +167,7 @@ def _ordinary(case: Case) -> bool:
     return not {case.intent, *case.also, *case.tags} & set(CRISIS)
 
 
-def _crisis_answer(engine: Engine, turn: Turn, predicted: str) -> bool:
+def crisis_shown(engine: Engine, turn: Turn, predicted: str) -> bool:
     """Whether the user was shown a crisis: a crisis answer, or a crisis line put above another answer."""
     if predicted in CRISIS:
         return True
@@ -217,7 +217,7 @@ def evaluate(settings: Settings, cases: list[Case], dialogues: Sequence[Dialogue
             if predicted not in CRISIS:
                 report.self_harm_missed.append(case.text)
         if _ordinary(case):
-            false_crisis[case.lang].append(_crisis_answer(engine, turn, predicted))
+            false_crisis[case.lang].append(crisis_shown(engine, turn, predicted))
             if false_crisis[case.lang][-1]:
                 report.false_crisis_texts.append(case.text)
         if case.intent == MEDICAL_ADVICE:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.content.problems import ContentError
 from bot.content.yamlfile import Sink, YamlFile
-from bot.dialogue.actions import Inbound
+from bot.dialogue import strings
+from bot.dialogue.actions import Inbound, Turn
 from bot.dialogue.policies import CRISIS, EMERGENCY, MEDICAL_ADVICE, OUT_OF_SCOPE, SELF_HARM
 from bot.settings import Settings
 
@@ -58,6 +59,9 @@ class Report:
     self_harm_recall: float = 1.0  # self-harm cases given a crisis answer (self-harm or emergency)
     self_harm_missed: list[str] = field(default_factory=list)
     no_advice_recall: float = 1.0  # medical-advice cases given the no-advice answer
+    # Ordinary cases answered as a crisis (first, or with the crisis lines above the answer), per language: cases, hits.
+    false_crisis: dict[str, tuple[int, int]] = field(default_factory=dict)
+    false_crisis_texts: list[str] = field(default_factory=list)
     answer_checks: float = 1.0  # cases with `answer_has` whose answer contains every string
     answer_missed: list[str] = field(default_factory=list)
     per_tag: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -158,6 +162,22 @@ def _answered(case: Case, predicted: str) -> bool:
     return predicted in (case.intent, *case.also) or (case.intent in CRISIS and predicted in CRISIS)
 
 
+def _ordinary(case: Case) -> bool:
+    """A case no crisis answer would be right for: its intent, its other right answers and its tags name no crisis."""
+    return not {case.intent, *case.also, *case.tags} & set(CRISIS)
+
+
+def crisis_shown(engine: Engine, turn: Turn, predicted: str) -> bool:
+    """Whether the user was shown a crisis: a crisis answer, or a crisis line put above another answer."""
+    if predicted in CRISIS:
+        return True
+    first = turn.replies[0] if turn.replies else None
+    if first is None:
+        return False
+    hints = (engine.ui.gettext(first.language, msgid) for msgid in (strings.SELF_HARM_HINT, strings.EMERGENCY_HINT))
+    return any(hint in first.text for hint in hints)
+
+
 def _share(hits: list[bool]) -> float:
     return sum(hits) / len(hits) if hits else 1.0
 
@@ -172,6 +192,7 @@ def evaluate(settings: Settings, cases: list[Case], dialogues: Sequence[Dialogue
     by_file: dict[str, list[bool]] = defaultdict(list)
     self_harm: list[bool] = []
     no_advice: list[bool] = []
+    false_crisis: dict[str, list[bool]] = defaultdict(list)
     answers: list[bool] = []
     by_lang: dict[str, list[bool]] = defaultdict(list)
     confusion: Counter[tuple[str, str]] = Counter()
@@ -195,6 +216,10 @@ def evaluate(settings: Settings, cases: list[Case], dialogues: Sequence[Dialogue
             self_harm.append(predicted in CRISIS)
             if predicted not in CRISIS:
                 report.self_harm_missed.append(case.text)
+        if _ordinary(case):
+            false_crisis[case.lang].append(crisis_shown(engine, turn, predicted))
+            if false_crisis[case.lang][-1]:
+                report.false_crisis_texts.append(case.text)
         if case.intent == MEDICAL_ADVICE:
             no_advice.append(predicted == MEDICAL_ADVICE)
         if case.answer_has:
@@ -230,6 +255,7 @@ def evaluate(settings: Settings, cases: list[Case], dialogues: Sequence[Dialogue
     report.entity_accuracy = entity_ok / entity_total if entity_total else 1.0
     report.self_harm_recall, report.no_advice_recall = _share(self_harm), _share(no_advice)
     report.answer_checks = _share(answers)
+    report.false_crisis = {lang: (len(hits), sum(hits)) for lang, hits in sorted(false_crisis.items())}
     report.per_tag = {tag: {"cases": len(oks), "accuracy": _share(oks)} for tag, oks in sorted(by_tag.items())}
     report.per_file = {name: {"cases": len(oks), "accuracy": _share(oks)} for name, oks in sorted(by_file.items())}
     _dialogues(engine, dialogues, report)
@@ -278,6 +304,15 @@ def _dialogues(engine: Engine, dialogues: Sequence[Dialogue], report: Report) ->
     report.later_turns = {"cases": len(later), "accuracy": _share(later)}
 
 
+def _false_crisis_line(report: Report) -> str:
+    """How many ordinary messages were shown a crisis, overall and per language, and which (the first ten)."""
+    cases = sum(n for n, _ in report.false_crisis.values())
+    hits = sum(k for _, k in report.false_crisis.values())
+    langs = "  ".join(f"{lang} {k}/{n}" for lang, (n, k) in report.false_crisis.items())
+    line = f"false crisis: {hits} of {cases}" + (f"   ({langs})" if langs else "")
+    return line + (f"   SHOWN: {report.false_crisis_texts[:10]}" if report.false_crisis_texts else "")
+
+
 def format_report(report: Report) -> str:
     """The figures as a short text table."""
     lines = [
@@ -295,6 +330,7 @@ def format_report(report: Report) -> str:
         f"self-harm recall: {report.self_harm_recall:.1%}"
         + (f"   MISSED: {report.self_harm_missed}" if report.self_harm_missed else ""),
         f"no-advice recall (medical questions): {report.no_advice_recall:.1%}",
+        _false_crisis_line(report),
         f"answers carrying the expected facts: {report.answer_checks:.1%}"
         + (f"   MISSED: {report.answer_missed[:10]}" if report.answer_missed else ""),
         f"entity accuracy: {report.entity_accuracy:.1%}",

@@ -132,3 +132,16 @@ def test_junk_is_out_of_scope_and_never_brings_the_coordinator_offer(real_chat: 
     assert "Would you like to talk to a coordinator?" not in real_chat.text()
     real_chat.say("who won the football match")
     assert "Would you like to talk to a coordinator?" in real_chat.text()
+
+
+def test_what_a_named_centre_does_is_its_expertise_not_a_solution_to_buy(real_chat: Chat) -> None:
+    for text in ["Does Eugène Marquis do radiotherapy?", "macht das centre eugène marquis strahlentherapie?"]:
+        real_chat.say(text)
+        assert real_chat.intent() == "centre_specialties", text
+        assert "centre-eugene-marquis.fr" in real_chat.text(), text
+        assert "IBA" not in real_chat.text(), text
+
+
+def test_a_buyer_asking_for_radiotherapy_without_a_name_still_gets_the_buyers_answer(real_chat: Chat) -> None:
+    real_chat.say("we are a ministry planning a turnkey radiotherapy centre, which french companies can build it?")
+    assert real_chat.intent() == "buyer_radiotherapy_infrastructure"

@@ -145,3 +145,9 @@ def test_what_a_named_centre_does_is_its_expertise_not_a_solution_to_buy(real_ch
 def test_a_buyer_asking_for_radiotherapy_without_a_name_still_gets_the_buyers_answer(real_chat: Chat) -> None:
     real_chat.say("we are a ministry planning a turnkey radiotherapy centre, which french companies can build it?")
     assert real_chat.intent() == "buyer_radiotherapy_infrastructure"
+
+
+def test_a_question_naming_a_cancer_is_never_out_of_scope(real_chat: Chat) -> None:
+    real_chat.say("qual hospital na frança trata leucemia em adultos e faz transplante?")
+    assert real_chat.intent() == "find_cancer_centre"
+    assert "Paoli-Calmettes" in real_chat.text()

@@ -200,3 +200,14 @@ def test_context_rules_name_real_intents_and_never_a_crisis(tmp_path: Path) -> N
     rendered = [str(p) for p in load(root).errors]
     assert any("context.about_centre[1]: unknown intent 'nowhere'" in r for r in rendered), rendered
     assert any("context.follow_ups[0].read: 'emergency' is read first" in r for r in rendered), rendered
+
+
+def test_a_name_never_turns_a_safety_answer_into_a_question_of_expertise(tmp_path: Path) -> None:
+    root = make_content_root(tmp_path / "kb")
+    config = root / "content.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "context:\n  expertise: [cost_quote, medical_advice_request]\n",
+        encoding="utf-8",
+    )
+    rendered = [str(p) for p in load(root).errors]
+    assert any("context.expertise[1]: 'medical_advice_request' is a safety answer" in r for r in rendered), rendered

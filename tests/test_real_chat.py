@@ -172,3 +172,22 @@ def test_what_should_we_do_after_words_of_suicide_gets_the_crisis_lines(real_cha
         real_chat.user = f"wants-to-die-{lang}"
         real_chat.say(f"{WANTS_TO_DIE[lang]} {question}")
         assert "3114" in real_chat.text(), lang
+
+
+def test_what_a_named_centre_does_is_its_expertise_not_a_solution_to_buy(real_chat: Chat) -> None:
+    for text in ["Does Eugène Marquis do radiotherapy?", "macht das centre eugène marquis strahlentherapie?"]:
+        real_chat.say(text)
+        assert real_chat.intent() == "centre_specialties", text
+        assert "centre-eugene-marquis.fr" in real_chat.text(), text
+        assert "IBA" not in real_chat.text(), text
+
+
+def test_a_buyer_asking_for_radiotherapy_without_a_name_still_gets_the_buyers_answer(real_chat: Chat) -> None:
+    real_chat.say("we are a ministry planning a turnkey radiotherapy centre, which french companies can build it?")
+    assert real_chat.intent() == "buyer_radiotherapy_infrastructure"
+
+
+def test_a_question_naming_a_cancer_is_never_out_of_scope(real_chat: Chat) -> None:
+    real_chat.say("qual hospital na frança trata leucemia em adultos e faz transplante?")
+    assert real_chat.intent() == "find_cancer_centre"
+    assert "Paoli-Calmettes" in real_chat.text()

@@ -86,6 +86,9 @@ def test_cities_organisations_and_languages_are_found(real_parts: Parts, text: s
         ("have a nice day", "city"),
         ("what a nice surprise, thank you", "city"),
         ("so nice of you", "city"),
+        ("je suis assuré en Belgique, puis-je me faire soigner en France ?", "language"),
+        ("which hospitals in france know sarcoma best", "language"),
+        ("مراكز علاج السرطان القريبة من تولوز", "cancer_type"),  # "near" is not "lung" (الرئة)
     ],
 )
 def test_adjectives_are_not_taken_for_languages_or_cities(real_parts: Parts, text: str, kind: str) -> None:

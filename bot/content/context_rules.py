@@ -11,6 +11,8 @@ if TYPE_CHECKING:
     from bot.content.loader import Origins
 
 CRISIS = ("emergency", "self_harm")
+# Never read as a question of expertise, whatever is named: the safety answers.
+SAFETY = (*CRISIS, "medical_advice_request", "out_of_scope")
 
 
 def read_context_rules(doc: YamlFile) -> ContextRules:
@@ -21,8 +23,9 @@ def read_context_rules(doc: YamlFile) -> ContextRules:
     if not isinstance(raw, dict):
         doc.error(("context",), "expected a mapping")
         return ContextRules()
-    doc.known_keys(raw, ("context",), {"about_centre", "follow_ups"})
+    doc.known_keys(raw, ("context",), {"about_centre", "follow_ups", "expertise"})
     about = doc.texts(raw, "about_centre", ("context",))
+    expertise = doc.texts(raw, "expertise", ("context",))
     groups: list[FollowUps] = []
     items: Any = raw.get("follow_ups") or []
     if not isinstance(items, list):
@@ -40,7 +43,7 @@ def read_context_rules(doc: YamlFile) -> ContextRules:
             doc.error((*where, "read"), "expected a mapping of an intent read to the intent meant")
             continue
         groups.append(FollowUps(after, {str(k): str(v) for k, v in read.items()}))
-    return ContextRules(about, tuple(groups))
+    return ContextRules(about, tuple(groups), expertise)
 
 
 def check_context_rules(kb: KnowledgeBase, origins: Origins) -> None:
@@ -52,3 +55,5 @@ def check_context_rules(kb: KnowledgeBase, origins: Origins) -> None:
             doc.error(where, f"unknown intent '{ref}'")
         elif ref in CRISIS and path[0] == "follow_ups":
             doc.error(where, f"'{ref}' is read first, whatever the context: it cannot take part in a follow-up rule")
+        elif ref in SAFETY and path[0] == "expertise":
+            doc.error(where, f"'{ref}' is a safety answer: a name in the message cannot turn it into another one")

@@ -35,6 +35,8 @@ class ContextRules:
 
     about_centre: tuple[str, ...] = ()  # answers that add the pages of the centre named now or just before
     follow_ups: tuple[FollowUps, ...] = ()
+    # Readings that ask what centres treat when a centre or cancer type is named ("does Curie do radiotherapy?")
+    expertise: tuple[str, ...] = ()
 
     def follow_up(self, topic: str, read: str) -> str | None:
         return next((g.read[read] for g in self.follow_ups if topic in g.after and read in g.read), None)
@@ -52,6 +54,7 @@ class ContextRules:
         named: list[tuple[tuple[str | int, ...], str]] = [
             (("about_centre", i), r) for i, r in enumerate(self.about_centre)
         ]
+        named += [(("expertise", i), r) for i, r in enumerate(self.expertise)]
         for g, group in enumerate(self.follow_ups):
             named += [(("follow_ups", g, "after", i), r) for i, r in enumerate(group.after)]
             for read, meant in group.read.items():

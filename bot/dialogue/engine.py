@@ -440,7 +440,7 @@ class Engine:
             return self._answer(
                 state, self.kb.intents[crisis], lang, found, confidence=self._confidence_of(plain, crisis)
             )
-        ranked = self._lists_of_a_place(ranked, found)
+        ranked = self._lists_of_a_place(self._expertise_of_a_name(self._in_scope(ranked, found), found), found)
         top = ranked[0] if ranked else Ranked(OUT_OF_SCOPE, 0.0)
         band = self.bands.decide(ranked)
         named = [f for f in found.found if f.kind in self.default_for]
@@ -517,6 +517,27 @@ class Engine:
         for r in ranked:
             meant = listing if self.kb.intents[r.intent].kind == "centre_list" else r.intent
             merged[meant] = merged.get(meant, 0.0) + r.confidence
+        return sorted((Ranked(i, p) for i, p in merged.items()), key=lambda r: -r.confidence)
+
+    @staticmethod
+    def _in_scope(ranked: list[Ranked], found: Entities) -> list[Ranked]:
+        """A centre or a cancer named keeps a message in scope: the other readings share what out-of-scope had."""
+        if not ranked or ranked[0].intent != OUT_OF_SCOPE or not (found.first("centre") or found.first("cancer_type")):
+            return ranked
+        rest = ranked[1:]
+        share = sum(r.confidence for r in rest)
+        return [Ranked(r.intent, r.confidence / share) for r in rest] if share > 0 else ranked
+
+    def _expertise_of_a_name(self, ranked: list[Ranked], found: Entities) -> list[Ranked]:
+        """A centre or a cancer named turns an `expertise` reading (buying radiotherapy) into what centres treat."""
+        wanted = "centre_specialties" if found.first("centre") else "centres_near" if found.first("cancer_type") else ""
+        meant = next((i.id for i in self.kb.intents.values() if wanted and i.kind == wanted), None)
+        if meant is None or not self.rules.expertise:
+            return ranked
+        merged: dict[str, float] = {}
+        for r in ranked:
+            key = meant if r.intent in self.rules.expertise else r.intent
+            merged[key] = merged.get(key, 0.0) + r.confidence
         return sorted((Ranked(i, p) for i, p in merged.items()), key=lambda r: -r.confidence)
 
     def _same_question(

@@ -44,6 +44,9 @@ ORDINARY_BEFORE = _words(
 ENGLISH_BEFORE_A = _words("have has had what such is was s it be been got with for wish made")
 _ARABIC_IN = "بال"  # "in (the) ..." written onto the word: "بالفرنسية", in French
 _AT_PLACE = "à"
+# France's own name is never a typo of a language's ("en France" is not "en français", "in france" not "francés").
+NOT_A_TYPO = _words("france francia franca frankreich франция франции францию францией")
+WORD_LIKENESS = 78.0  # each word of a name read through a typo stays like its word ("القريبة", near, is not "الرئة")
 # Names whose words the matcher keeps: a child's cancer is a topic of its own (the paediatric answer), not any cancer.
 UNMASKED = frozenset({("cancer_type", "childhood")})
 
@@ -136,6 +139,13 @@ class Entities:
         return len(spans) / self.words
 
 
+def _like_word_by_word(window: tuple[str, ...], name: str) -> bool:
+    """A typo changes a name's words a little, never one whole word for another, nor turns France into French."""
+    if NOT_A_TYPO.intersection(window):
+        return False
+    return all(fuzz.ratio(said, meant) >= WORD_LIKENESS for said, meant in zip(window, name.split(), strict=True))
+
+
 class EntityIndex:
     """A gazetteer of every name and alias, exact on stems and fuzzy on longer names."""
 
@@ -205,7 +215,7 @@ class EntityIndex:
                         continue
                     cutoff = 86.0 if len(joined) >= 10 else 90.0
                     best = process.extractOne(joined, names, scorer=fuzz.ratio, score_cutoff=cutoff)
-                    if best is not None:
+                    if best is not None and _like_word_by_word(window, best[0]):
                         kind, id_ = self._fuzzy_owner[(n, best[0])]
                         candidates.append((0, n, -i, Found(kind, id_, i, i + n, False)))
         if any(han):

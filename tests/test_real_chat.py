@@ -191,3 +191,27 @@ def test_a_question_naming_a_cancer_is_never_out_of_scope(real_chat: Chat) -> No
     real_chat.say("qual hospital na frança trata leucemia em adultos e faz transplante?")
     assert real_chat.intent() == "find_cancer_centre"
     assert "Paoli-Calmettes" in real_chat.text()
+
+
+# Small talk matches no intent; the crisis intents, the largest, must not take what is left of the score.
+SMALL_TALK = [
+    "is it going to rain this weekend?",
+    "recette de crêpes facile ?",
+    "كيف الجو اليوم؟",
+    "кто вчера выиграл матч?",
+    "¿qué película me recomiendas para esta noche?",
+    "quanto custa um bilhete de metrô em lisboa?",
+    "wie wird das wetter morgen?",
+    "明天天气怎么样？",
+    "earn 500 usd a day from home, click my link",
+]
+
+
+def test_small_talk_and_spam_never_get_the_crisis_lines(real_chat: Chat) -> None:
+    shown = []
+    for index, text in enumerate(SMALL_TALK):
+        real_chat.user = f"small-talk-{index}"
+        real_chat.say(text)
+        if real_chat.intent() in ("self_harm", "emergency") or "3114" in real_chat.text():
+            shown.append(text)
+    assert shown == []

@@ -51,6 +51,11 @@ QUESTION_WEIGHT = 0.5  # share of the margins the asking sentences decide alone 
 # A crisis told in a story is never weakened by the generic question after it ("he wants to die. What do we do?"):
 # when one of these intents is the whole message's top reading, it keeps the whole message's margin.
 UNDILUTED = ("emergency", "self_harm")
+# A crisis reading weaker than this needs a word of the crisis examples: below it, a message that matches nothing
+# ("what's the weather tomorrow", spam, a recipe) is not a cry for help because the crisis intents are the largest.
+ALARM_SURE = 0.5
+ALARM_SHARE = 0.6  # a word is a crisis word when this share of the examples holding it are crisis examples...
+ALARM_SEEN = 3  # ...and at least this many are
 SKELETON_WEIGHT = 0.7  # share of the margins the skeleton model decides for Arabic or Russian in Latin letters
 # (of 30 such development messages, 11 answered right without it; with it 20 at 0.5, 23 at 0.7 to 1.0)
 REFIT_MOST = 20  # examples added beyond which a change is trained from scratch rather than warm-started
@@ -60,7 +65,7 @@ REFIT_PASSES = (10, 1)  # passes of a warm start over the added examples, and ov
 # added, 14 of 1,241 through the engine, where two clean builds with other seeds differ by 13; three added, 11 of
 # 1,334 top intents, where two clean builds differ by 15; every added example answered as the clean build answers it.
 # More neighbours or passes over them moved answers away from the clean build's, none at all did too for three.)
-MATCHER_VERSION = 7  # bump when the stored shape changes, so cached matchers built by older code are rebuilt
+MATCHER_VERSION = 8  # bump when the stored shape changes, so cached matchers built by older code are rebuilt
 
 
 @dataclass(frozen=True)
@@ -154,9 +159,11 @@ class Matcher:
         semantic: SemanticHead | None = None,
         transliterated: Transliterated | None = None,
         topical: frozenset[str] | None = None,
+        alarm_words: frozenset[str] = frozenset(),
     ) -> None:
         self.transliterated = transliterated
         self.topical = speller.known if topical is None else topical
+        self.alarm_words = alarm_words  # the words that mostly come in crisis examples (see ALARM_SURE)
         self.entities = entities
         self.semantic = semantic
         self.features = features
@@ -200,7 +207,8 @@ class Matcher:
             semantic = SemanticHead(embedder, linear, network(dense, labels))
         speller, topical = _words(texts, labels)
         transliterated = Transliterated.build(texts, labels, languages)
-        return cls(features, scorer, temperature, speller, entities, semantic, transliterated, topical)
+        alarms = alarm_words(texts, labels)
+        return cls(features, scorer, temperature, speller, entities, semantic, transliterated, topical, alarms)
 
     def refit(
         self, before: Sequence[tuple[str, str]], prepared_before: Sequence[str], examples: Sequence[tuple[str, str]]
@@ -242,7 +250,9 @@ class Matcher:
         transliterated = (
             self.transliterated.refit(len(before), added, replay, schedule) if self.transliterated is not None else None
         )
-        matcher = Matcher(features, scorer, self.temperature, speller, self.entities, None, transliterated, topical)
+        matcher = Matcher(
+            features, scorer, self.temperature, speller, self.entities, None, transliterated, topical, self.alarm_words
+        )
         return matcher, texts
 
     def _mask(self, text: str) -> str:
@@ -323,9 +333,41 @@ class Matcher:
             return []
         if OUT_OF_SCOPE in self.intents and self.is_junk(text, found):
             return [Ranked(OUT_OF_SCOPE, 1.0)]
-        probs = softmax(self.scores(text, found) / self.temperature)
+        probs = self._founded(softmax(self.scores(text, found) / self.temperature), text, found)
         order = np.argsort(-probs)[:limit]
         return [Ranked(self.intents[i], float(probs[i])) for i in order]
+
+
+    def _founded(self, probs: np.ndarray, text: str, found: Entities | None) -> np.ndarray:
+        """Weak crisis readings of a message holding no crisis word are dropped; the other readings share them."""
+        crises = [i for i, intent in enumerate(self.intents) if intent in UNDILUTED]
+        if not self.alarm_words or not crises or probs[crises].max() >= ALARM_SURE:
+            return probs
+        if alarm_tokens(self.prepare(text, found)) & self.alarm_words:
+            return probs
+        kept = probs.copy()
+        kept[crises] = 0.0
+        return kept / kept.sum() if kept.sum() > 0 else probs
+
+
+def alarm_tokens(prepared: str) -> set[str]:
+    """A prepared text's words, and for Chinese its characters and pairs of characters."""
+    out: set[str] = set()
+    for tok in tokens(prepared):
+        if is_han(tok):
+            out |= set(tok) | {tok[i : i + 2] for i in range(len(tok) - 1)}
+        else:
+            out.add(tok)
+    return out
+
+
+def alarm_words(texts: Sequence[str], labels: np.ndarray) -> frozenset[str]:
+    """The words that mostly come in crisis examples: what a weak crisis reading must hold to be heard."""
+    crisis: Counter[str] = Counter()
+    other: Counter[str] = Counter()
+    for text, label in zip(texts, labels, strict=True):
+        (crisis if label in UNDILUTED else other).update(alarm_tokens(text))
+    return frozenset(w for w, n in crisis.items() if n >= ALARM_SEEN and n >= ALARM_SHARE * (n + other[w]))
 
 
 class Transliterated:

@@ -337,7 +337,6 @@ class Matcher:
         order = np.argsort(-probs)[:limit]
         return [Ranked(self.intents[i], float(probs[i])) for i in order]
 
-
     def _founded(self, probs: np.ndarray, text: str, found: Entities | None) -> np.ndarray:
         """Weak crisis readings of a message holding no crisis word are dropped; the other readings share them."""
         crises = [i for i, intent in enumerate(self.intents) if intent in UNDILUTED]

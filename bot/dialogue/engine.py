@@ -522,9 +522,10 @@ class Engine:
     @staticmethod
     def _in_scope(ranked: list[Ranked], found: Entities) -> list[Ranked]:
         """A centre or a cancer named keeps a message in scope: the other readings share what out-of-scope had."""
-        if not ranked or ranked[0].intent != OUT_OF_SCOPE or not (found.first("centre") or found.first("cancer_type")):
+        named = found.first("centre") or found.first("cancer_type")
+        if not named or not any(r.intent == OUT_OF_SCOPE for r in ranked):
             return ranked
-        rest = ranked[1:]
+        rest = [r for r in ranked if r.intent != OUT_OF_SCOPE]
         share = sum(r.confidence for r in rest)
         return [Ranked(r.intent, r.confidence / share) for r in rest] if share > 0 else ranked
 

@@ -24,7 +24,7 @@ from bot.dialogue.actions import (
     Turn,
     Understanding,
 )
-from bot.dialogue.context import Lifespan, Slots, is_short, read_in_context, with_subject
+from bot.dialogue.context import Lifespan, Slots
 from bot.dialogue.policies import (
     CRISIS,
     HUMAN,
@@ -35,6 +35,7 @@ from bot.dialogue.policies import (
     SELF_HARM,
     Bands,
 )
+from bot.dialogue.reading import ConversationReading
 from bot.dialogue.render import Rendered, Renderer
 from bot.dialogue.sharing import CentreCard, centre_cards, for_group
 from bot.i18n import Interface, bidi_clean
@@ -56,31 +57,14 @@ COMMANDS = {
     "privacy": bid.make(bid.INTENT, "privacy_data_request"),
     "forget": bid.FORGET,
 }
-# Intents that keep the conversation going without changing what it is about.
-NOT_A_TOPIC = frozenset(
-    {
-        "greeting",
-        "goodbye",
-        "thanks",
-        "help_capabilities",
-        "change_language",
-        "privacy_data_request",
-        OUT_OF_SCOPE,
-        HUMAN,
-        MEDICAL_ADVICE,  # a question we do not answer is not what the conversation is about
-    }
-)
-# Answers about centres that a cancer type narrows ("sarcoma centres near Lyon", "does Curie treat eye tumours?").
-CANCER_AWARE = ("centres_near", "centre_specialties")
 KEEP_UNANSWERED = 3
-ELLIPSIS_WORDS = 2.5  # words besides the name in "and in Bordeaux?", "what about Nice?", "e em Toulouse?"
 GREETING = "greeting"
 COUNTRY_MAX = 60
 # What keeps working while a coordinator has the conversation.
 DURING_CASE = {bid.FORGET, bid.make(bid.INTENT, "privacy_data_request"), bid.make(bid.MENU, "language")}
 
 
-class Engine:
+class Engine(ConversationReading):
     """Decides what to say; everything it needs is passed in, so tests build it from a small knowledge base."""
 
     def __init__(
@@ -377,27 +361,6 @@ class Engine:
         switch = self._switch_offer(state, guess.language if guess.clear else None, lang)
         return self._amend_first(turn, button=switch) if switch else turn
 
-    def _in_context(self, state: UserState, text: str, lang: str, found: Entities, plain: list[Ranked]) -> list[Ranked]:
-        """A short message read with the conversation's topic: what it says, plus what it leaves unsaid."""
-        topic = Slots(state.context).get("topic")
-        intent = self.kb.intents.get(topic or "")
-        if intent is None or not is_short(found.words):
-            return plain
-        named = {f.kind for f in found.found}
-        keep = frozenset(
-            {
-                *CRISIS,
-                MEDICAL_ADVICE,
-                *(r.intent for r in plain if self._entity_kind(self.kb.intents[r.intent]) in named),
-            }
-        )
-        # "How long does it take?" says no subject: the topic's own title supplies it.
-        said = f"{text}\n{intent.title.get(lang, '')}"
-        ranked = with_subject(
-            plain, self.matcher.rank(said, found=self.entities.find(said)), self.rules.family(intent.id), keep
-        )
-        return read_in_context(ranked, intent.id, self.rules, found.words, keep)
-
     def _safety_lines(self, turn: Turn, ranked: list[Ranked]) -> Turn:
         """A crisis or a medical question that is only a second reading still gets its line, above the answer."""
         answered = turn.understanding.intent if turn.understanding else None
@@ -508,84 +471,6 @@ class Engine:
         buttons = (*self._follow_ups(fallback, lang), human)
         return Turn((self._reply(body, lang, buttons),), understanding)
 
-    def _lists_of_a_place(self, ranked: list[Ranked], found: Entities) -> list[Ranked]:
-        """With a place named ("which cancer centres are in Strasbourg?"), the list of all is that place's list."""
-        listing = self.default_for["city"]
-        if listing not in self.kb.intents or not any(f.kind in ("city", "region") for f in found.found):
-            return ranked
-        merged: dict[str, float] = {}
-        for r in ranked:
-            meant = listing if self.kb.intents[r.intent].kind == "centre_list" else r.intent
-            merged[meant] = merged.get(meant, 0.0) + r.confidence
-        return sorted((Ranked(i, p) for i, p in merged.items()), key=lambda r: -r.confidence)
-
-    @staticmethod
-    def _in_scope(ranked: list[Ranked], found: Entities) -> list[Ranked]:
-        """A centre or a cancer named keeps a message in scope: the other readings share what out-of-scope had."""
-        named = found.first("centre") or found.first("cancer_type")
-        if not named or not any(r.intent == OUT_OF_SCOPE for r in ranked):
-            return ranked
-        rest = [r for r in ranked if r.intent != OUT_OF_SCOPE]
-        share = sum(r.confidence for r in rest)
-        return [Ranked(r.intent, r.confidence / share) for r in rest] if share > 0 else ranked
-
-    def _expertise_of_a_name(self, ranked: list[Ranked], found: Entities) -> list[Ranked]:
-        """A centre or a cancer named turns an `expertise` reading (buying radiotherapy) into what centres treat."""
-        wanted = "centre_specialties" if found.first("centre") else "centres_near" if found.first("cancer_type") else ""
-        meant = next((i.id for i in self.kb.intents.values() if wanted and i.kind == wanted), None)
-        if meant is None or not self.rules.expertise:
-            return ranked
-        merged: dict[str, float] = {}
-        for r in ranked:
-            key = meant if r.intent in self.rules.expertise else r.intent
-            merged[key] = merged.get(key, 0.0) + r.confidence
-        return sorted((Ranked(i, p) for i, p in merged.items()), key=lambda r: -r.confidence)
-
-    def _same_question(
-        self, state: UserState, found: Entities, top: Ranked, band: str
-    ) -> tuple[Intent, tuple[str, str]] | None:
-        """A short message naming a new place or centre ("and in Bordeaux?") asks the last question about it."""
-        topic = Slots(state.context).get("topic")
-        intent = self.kb.intents.get(topic or "")
-        if intent is None or not is_short(found.words):
-            return None
-        if intent.kind == "centre_list":  # after the list of all centres, "and in Lyon?" asks for Lyon's
-            intent = self.kb.intents.get(self.default_for["city"]) or intent
-        # Only a name and a word or two around it ("and in Bordeaux?", "那波尔多呢？") is an ellipsis, however it reads.
-        bare = found.words * (1 - found.covered()) <= ELLIPSIS_WORDS
-        if band == "answer" and top.intent != intent.id and not bare:
-            return None
-        wants = self._entity_kind(intent)
-        accepted = ("city", "region") if wants == "city" else (wants,)
-        named = next((f for f in found.found if f.kind in accepted), None)
-        if named:
-            return intent, (named.kind, named.id)
-        cancer = next((f for f in found.found if f.kind == "cancer_type"), None)
-        if cancer and intent.kind in CANCER_AWARE:  # "and for breast cancer?": the same centres, for that cancer
-            return intent, (cancer.kind, cancer.id)
-        place = next((f for f in found.found if f.kind in ("city", "region")), None)
-        if wants != "centre" or place is None or (band == "answer" and not bare):  # a question of its own
-            return None
-        # A place after a question about a centre: that place's centre if it has one, else its centres.
-        here = [c.id for c in self.kb.centres.values() if self.render.region_of(c) == place.id or c.city == place.id]
-        if len(here) == 1 and place.kind == "city":
-            return intent, ("centre", here[0])
-        listing = self.kb.intents.get(self.default_for["city"])
-        return (listing, (place.kind, place.id)) if listing else None
-
-    def _entity_kind(self, intent: Intent) -> str | None:
-        """The kind of entity an answer is about: by its kind, or a centre for answers that name one in context."""
-        answer = self.kinds.answers.get(intent.kind or "")
-        kind = answer.entity if answer else None
-        return kind or ("centre" if intent.id in self.rules.about_centre else None)
-
-    def _remember(self, state: UserState, found: Entities) -> None:
-        slots = Slots(state.context)
-        for kind in self.carried:
-            value = found.first(kind) or (found.first("region") if kind == "city" else None)
-            if value:
-                slots.set(kind, value)
-
     def _follow_ups(self, intent: Intent, lang: str) -> tuple[Button, ...]:
         return tuple(Button(bid.make(bid.INTENT, f), self.kb.intents[f].title[lang]) for f in intent.follow_ups)
 
@@ -646,20 +531,6 @@ class Engine:
         )
         return Turn(tuple(actions), understanding)
 
-    def _note_topic(self, state: UserState, intent: Intent, rendered: Rendered) -> None:
-        """What the conversation is now about: the topic, who asks, and the centre when an answer names only one."""
-        if intent.id in NOT_A_TOPIC:
-            return
-        slots = Slots(state.context)
-        slots.set("topic", intent.id)
-        audiences = [name for name, ids in self.menus.items() if intent.id in ids]
-        if len(audiences) == 1:
-            slots.set("audience", audiences[0])
-        pressed = [bid.parse(b.id) for b in rendered.buttons]
-        centres = [p.value for p in pressed if p.kind == bid.CENTRE]
-        if len(centres) == 1 and centres[0] in self.kb.centres:
-            slots.set("centre", centres[0])
-
     def _crisis(self, state: UserState, intent: Intent, lang: str, confidence: float) -> Turn:
         """The crisis lines alone: no page, map or topic buttons under them; a person offered where the content says."""
         state.context["misses"] = 0
@@ -668,32 +539,3 @@ class Engine:
         )
         understanding = Understanding(intent.id, round(confidence, 4), lang, handoff=intent.offers_handoff)
         return Turn((self._reply(intent.answer[lang], lang, buttons),), understanding)
-
-    def _cancer_type(self, intent: Intent, state: UserState, found: Entities) -> tuple[str | None, bool]:
-        """The cancer an answer about centres narrows to: named now, or the one talked about before."""
-        now = found.first("cancer_type")
-        if now or intent.kind not in CANCER_AWARE:
-            return now, False
-        carried = Slots(state.context).use("cancer_type")
-        return carried, carried is not None
-
-    def _entity_for(
-        self, intent: Intent, state: UserState, found: Entities, forced: tuple[str, str] | None
-    ) -> tuple[str | None, bool]:
-        """The entity the answer is about, and whether it was carried from earlier in the conversation."""
-        kind = self._entity_kind(intent)
-        if kind is None:
-            return None, False
-        if forced and (forced[0] == kind or (kind == "city" and forced[0] == "region")):
-            return forced[1], False
-        now = found.first(kind)
-        if kind == "city":
-            now = now or found.first("region") or self._city_of_centre(found)
-        if now is not None or kind not in self.carried:
-            return now, False
-        carried = Slots(state.context).use(kind)
-        return carried, carried is not None
-
-    def _city_of_centre(self, found: Entities) -> str | None:
-        centre = found.first("centre")
-        return self.kb.centres[centre].city if centre else None

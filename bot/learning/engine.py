@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 from bot.dialogue import button_ids as bid
 from bot.dialogue import strings as s
 from bot.dialogue.actions import Button, Forgotten, Inbound, Turn
-from bot.dialogue.engine import NOT_A_TOPIC, Engine
+from bot.dialogue.engine import Engine
 from bot.dialogue.policies import CRISIS, MAX_TEXT, MEDICAL_ADVICE, OUT_OF_SCOPE
+from bot.dialogue.reading import NOT_A_TOPIC
 from bot.dialogue.render import Renderer
 from bot.learning.counting import TurnCounter, day_of
 from bot.learning.pending import PendingQuestions

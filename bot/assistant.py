@@ -42,8 +42,12 @@ class Parts:
     matcher: Matcher
     entities: EntityIndex
     languages: LanguageGuesser
-    exact: bool = True  # False: warm-started from the last build; a clean build may replace it (Reloader.refine)
     compiled: Compiled | None = None  # what the cache holds of them
+
+    @property
+    def exact(self) -> bool:
+        """False: warm-started from the last build; a clean build may replace it (Reloader.refine)."""
+        return self.compiled is None or self.compiled.drift == 0
 
 
 def content_root(settings: Settings) -> Path:
@@ -229,8 +233,7 @@ def build_parts(root: Path, cache_dir: Path | None, *, quick: bool = False) -> P
 def parts_of(compiled: Compiled, root: Path, interface: Interface) -> Parts:
     """The parts an engine answers from, out of a compiled content."""
     kb = replace(compiled.kb, root=root)
-    exact = compiled.drift == 0
-    return Parts(kb, interface, compiled.matcher, compiled.entities, compiled.languages, exact, compiled)
+    return Parts(kb, interface, compiled.matcher, compiled.entities, compiled.languages, compiled)
 
 
 def save_parts(cache_dir: Path | None, fingerprint: str, parts: Parts) -> None:

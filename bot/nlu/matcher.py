@@ -65,7 +65,7 @@ REFIT_PASSES = (10, 1)  # passes of a warm start over the added examples, and ov
 # added, 14 of 1,241 through the engine, where two clean builds with other seeds differ by 13; three added, 11 of
 # 1,334 top intents, where two clean builds differ by 15; every added example answered as the clean build answers it.
 # More neighbours or passes over them moved answers away from the clean build's, none at all did too for three.)
-MATCHER_VERSION = 8  # bump when the stored shape changes, so cached matchers built by older code are rebuilt
+MATCHER_VERSION = 9  # bump when the stored shape changes, so cached matchers built by older code are rebuilt
 
 
 @dataclass(frozen=True)
@@ -171,6 +171,7 @@ class Matcher:
         self.temperature = temperature
         self.speller = speller
         self.intents = scorer.classes
+        self.crises = [i for i, intent in enumerate(self.intents) if intent in UNDILUTED]  # their rows in `intents`
 
     @classmethod
     def build(
@@ -231,7 +232,7 @@ class Matcher:
         if len(added_pairs) > REFIT_MOST or old - new:
             return None
         masked = dict(zip(before, prepared_before, strict=True))
-        texts = [masked[pair] if pair in masked else self._mask(pair[0]) for pair in examples]
+        texts = [masked[pair] if pair in masked else prepare_examples([pair], self.entities)[0] for pair in examples]
         if not added_pairs:
             return self, texts
         prepared = dict(zip(examples, texts, strict=True))
@@ -254,9 +255,6 @@ class Matcher:
             features, scorer, self.temperature, speller, self.entities, None, transliterated, topical, self.alarm_words
         )
         return matcher, texts
-
-    def _mask(self, text: str) -> str:
-        return self.entities.find(text).masked() if self.entities is not None else normalise(text)
 
     def __getstate__(self) -> dict[str, object]:
         return self.__dict__ | {"version": MATCHER_VERSION}
@@ -339,7 +337,7 @@ class Matcher:
 
     def _founded(self, probs: np.ndarray, text: str, found: Entities | None) -> np.ndarray:
         """Weak crisis readings of a message holding no crisis word are dropped; the other readings share them."""
-        crises = [i for i, intent in enumerate(self.intents) if intent in UNDILUTED]
+        crises = self.crises
         if not self.alarm_words or not crises or probs[crises].max() >= ALARM_SURE:
             return probs
         if alarm_tokens(self.prepare(text, found)) & self.alarm_words:

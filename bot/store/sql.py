@@ -361,8 +361,7 @@ class SqlStore:
             self._write("DELETE FROM deliveries WHERE id = ?", (delivery_id,))
             return
         with self._transaction():
-            if pages is not None:
-                self._remember_pages(*pages)
+            self._remember_pages(*pages)
             self._run("DELETE FROM deliveries WHERE id = ?", (delivery_id,))
 
     def postpone(self, delivery_id: int, seconds: float, error: str) -> None:

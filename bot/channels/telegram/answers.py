@@ -8,11 +8,8 @@ import logging
 
 from telegram import Bot, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.channels.health import Metrics
-from bot.channels.telegram.receive import retry_seconds
-from bot.channels.telegram.transport import MAX_ATTEMPTS
 from bot.channels.telegram.ui import PAGE, choices, markup
 from bot.channels.text import to_html
 from bot.dialogue.actions import Button
@@ -31,40 +28,22 @@ class QueuedAnswers:
         raise NotImplementedError
 
     async def send_answer(self, delivery: Delivery) -> int:
-        """One queued answer: sent, postponed, or given up (logged by id, never its text)."""
-        try:
-            return await self._deliver_answer(delivery)
-        except RetryAfter as exc:
-            self.metrics.retried.inc()
-            await asyncio.to_thread(self.store.postpone, delivery.id, retry_seconds(exc) + 0.5, "retry after")
-        except Forbidden:
-            log.info("reply %s not sent: the chat refuses messages (the user blocked the bot)", delivery.id)
-            await asyncio.to_thread(self.store.delivery_done, delivery.id)
-        except (BadRequest, ValueError, KeyError):  # refused, or a row no chat can take (an odd update's chat id)
-            self.metrics.undeliverable.inc()
-            log.warning("reply %s given up: refused", delivery.id)
-            await asyncio.to_thread(self.store.delivery_done, delivery.id)
-        except (TimedOut, NetworkError) as exc:
-            if delivery.attempts >= MAX_ATTEMPTS:
-                self.metrics.undeliverable.inc()
-                log.warning("reply %s given up: %s", delivery.id, type(exc).__name__)
-                await asyncio.to_thread(self.store.delivery_done, delivery.id)
-            else:
-                self.metrics.retried.inc()
-                await asyncio.to_thread(
-                    self.store.postpone, delivery.id, min(300.0, 2.0**delivery.attempts), type(exc).__name__
-                )
-        return 1
-
-    async def _deliver_answer(self, delivery: Delivery) -> int:
         """Send the row, then remove it (with the pages of a long button list) in one transaction.
+
+        Refusals, rate limits and network errors are recorded by the caller (`RelayTransport.send_delivery`).
 
         A kill between Telegram accepting the message and the removal sends it once more after the row's lease:
         the platform has no idempotency key, so that window (one database write, about a millisecond) is the only
         way a reply can arrive twice; nothing before it can lose or double one.
         """
         payload = delivery.payload
-        chat = int(payload["chat"])
+        try:
+            chat = int(payload["chat"])
+        except (KeyError, TypeError, ValueError):  # a row no chat can take (an odd update's chat id)
+            log.warning("reply %s given up: refused", delivery.id)
+            self.metrics.undeliverable.inc()
+            await asyncio.to_thread(self.store.delivery_done, delivery.id)
+            return 1
         pages = None
         if payload["kind"] == "venue":
             await self._bot().send_venue(chat, payload["lat"], payload["lon"], payload["title"], payload["address"])

@@ -158,9 +158,9 @@ class RelayTransport:
 
         `BadRequest` is a kind of `NetworkError` in python-telegram-bot: a permanent refusal is told apart first.
         """
-        if delivery.direction == "reply":
-            return await self.send_answer(delivery)
         try:
+            if delivery.direction == "reply":
+                return await self.send_answer(delivery)
             return await self.desk.deliver(delivery)
         except RetryAfter as exc:
             self.metrics.retried.inc()
@@ -182,6 +182,13 @@ class RelayTransport:
         return 1
 
     async def _undeliverable(self, delivery: Delivery, reason: str, detail: str = "") -> None:
+        """Given up: a relay's refusal is told to the other side once; an answer is logged by id, never its text."""
+        if delivery.direction == "reply":
+            if reason != "blocked":  # a user who blocked the bot is no failure of ours
+                self.metrics.undeliverable.inc()
+            log.warning("reply %s given up: %s", delivery.id, reason)
+            await asyncio.to_thread(self.store.delivery_done, delivery.id)
+            return
         self.metrics.undeliverable.inc()
         with contextlib.suppress(TelegramError):
             await self.desk.undeliverable(delivery, reason, detail)

@@ -52,7 +52,7 @@ async def take(
     read_count = 0
     while True:
         heads = [head for lane, head in await asyncio.to_thread(store.delivery_heads) if lane in lanes]
-        claimed = [d for d in [await asyncio.to_thread(store.claim_delivery, h) for h in heads] if d is not None]
+        claimed = await asyncio.to_thread(store.claim_deliveries, heads)
         if not claimed:
             return read_count
         for delivery in claimed:

@@ -6,12 +6,10 @@ import asyncio
 import json
 import logging
 
-from telegram import Bot, LinkPreviewOptions, ReplyParameters
-from telegram.constants import ParseMode
+from telegram import Bot
 
 from bot.channels.health import Metrics
-from bot.channels.telegram.ui import PAGE, choices, markup
-from bot.channels.text import to_html
+from bot.channels.telegram.ui import PAGE, choices, send_part
 from bot.dialogue.actions import Button
 from bot.store.base import Delivery, Store
 
@@ -50,14 +48,7 @@ class QueuedAnswers:
         else:
             buttons = tuple(Button(id_, label, url) for id_, label, url in payload["buttons"])
             reply_to = payload.get("reply_to")
-            sent = await self._bot().send_message(
-                chat,
-                to_html(payload["text"]),
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup(buttons),
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-                reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None,
-            )
+            sent = await send_part(self._bot(), chat, payload["text"], buttons, reply_to)
             if len(choices(buttons)) > PAGE:  # kept in the store, so a page turned on any replica finds it
                 pages = (str(chat), str(sent.message_id), json.dumps(payload["buttons"], ensure_ascii=False))
         await asyncio.to_thread(self.store.delivery_done, delivery.id, pages)

@@ -69,6 +69,20 @@ def markup(buttons: Sequence[Button], page: int = 0) -> InlineKeyboardMarkup | N
     return InlineKeyboardMarkup(keyboard) if keyboard else None
 
 
+async def send_part(
+    bot: Bot, chat_id: int, text: str, buttons: Sequence[Button] = (), reply_to: int | None = None
+) -> Message:
+    """One message of an answer, as HTML without link previews, its buttons under it, answering `reply_to`."""
+    return await bot.send_message(
+        chat_id,
+        to_html(text),
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup(buttons) if buttons else None,
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+        reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None,
+    )
+
+
 class UserInterface:
     """The user's side of the Telegram channel; the application class provides the bot, engine and store."""
 
@@ -99,15 +113,8 @@ class UserInterface:
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
             try:
-                sent = await self._bot().send_message(
-                    chat_id,
-                    to_html(part),
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup(reply.buttons) if last else None,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                    reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
-                    if reply_to and index == 0
-                    else None,
+                sent = await send_part(
+                    self._bot(), chat_id, part, reply.buttons if last else (), reply_to if index == 0 else None
                 )
             except Forbidden:
                 log.info("a chat refuses messages (the user blocked the bot)")

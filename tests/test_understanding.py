@@ -355,7 +355,19 @@ def test_arabic_and_russian_in_latin_letters_are_told_as_such(real_parts: Parts,
 
 @pytest.mark.parametrize(
     "text",
-    ["how much does the treatment cost", "combien coute le traitement", "quanto custa o tratamento", "hallo"],
+    [
+        "how much does the treatment cost",
+        "combien coute le traitement",
+        "quanto custa o tratamento",
+        "hallo",
+        # skeletons that read as Arabic or Russian, in words of the Latin-script examples
+        "sometimes i think everyone would be better off if i was gone",
+        "is there a leukemia centre near marseille",
+        "t'as vu le match hier soir ?",
+        "telefonnummer gustave roussy",
+        "telefono de gustave roussy",
+        "vi o nome unicancer num site, o que essa organizacao faz?",
+    ],
 )
 def test_latin_script_languages_are_not_taken_for_transliterations(real_parts: Parts, text: str) -> None:
     assert real_parts.matcher.transliteration(text) is None
@@ -419,6 +431,7 @@ def test_short_words_the_assistant_knows_are_not_junk(real_parts: Parts, text: s
     [
         ("ch7al yeswa el traitement f fransa ya khouya, 3afak", "ar"),  # Maghrebi, with French words
         ("bghit nhder m3a chi wa7ed", "ar"),
+        ("wa9tach ykoun rendez-vous m3a tbib f gustave roussy?", "ar"),  # the skeleton alone read it as Russian
         ("mp3 player and a ps5", None),
         ("co2 and b2b in 2025", None),
         ("au 3eme etage du 7eme arrondissement", None),

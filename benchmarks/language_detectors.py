@@ -79,7 +79,9 @@ def share(cases: Sequence[Case], detector: Detector) -> str:
 def main() -> None:
     parts = build_parts(REPO, None)
     cases, _ = read_all(eval_files([REPO / "tests" / "eval"]))
-    detectors: dict[str, Detector] = {"guesser": lambda text: parts.languages.guess(text).language}
+    detectors: dict[str, Detector] = {
+        "guesser": lambda text: parts.languages.guess(text, parts.entities.find(text)).language
+    }
     for name, other in (("langdetect", langdetect_detector()), ("lingua", lingua_detector())):
         if other is not None:
             detectors[name] = other

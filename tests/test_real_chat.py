@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bot.dialogue.actions import Venue
 from conftest import Chat
 
@@ -223,3 +225,17 @@ def test_thoughts_of_suicide_in_english_are_answered_in_english_on_an_arabic_pho
     assert real_chat.intent() == "self_harm"
     assert real_chat.replies()[0].language == "en"
     assert "3114" in real_chat.text()
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("macht das centre eugène marquis strahlentherapie?", "de"),  # the centre's French name read as English
+        ("kakoi sait u instituta kyuri?", "ru"),
+        ("quel est le site de gustave roussy", "fr"),
+    ],
+)
+def test_a_centre_named_does_not_decide_the_language_of_the_reply(real_chat: Chat, text: str, lang: str) -> None:
+    real_chat.hint = "en" if lang != "en" else "fr"
+    real_chat.say(text)
+    assert real_chat.replies()[0].language == lang

@@ -346,14 +346,14 @@ class Engine(ConversationReading):
     # ---- text --------------------------------------------------------------------------------------------
     def _text(self, state: UserState, msg: Inbound, text: str) -> Turn:
         text = text[:MAX_TEXT]
-        guess = self.languages.guess(text)
+        found = self.entities.find(text)
+        guess = self.languages.guess(text, found)
         lang = self.language_for(state, msg.language_hint, guess.language if guess.clear else None)
         if guess.clear:
             state.context["last_language"] = guess.language
         if not any(ch.isalnum() for ch in text):
             key = s.EMPTY_MESSAGE if not text.strip() else s.UNREADABLE_MESSAGE
             return Turn((self._reply(self._t(lang, key), lang),), Understanding(OUT_OF_SCOPE, 0.0, lang))
-        found = self.entities.find(text)
         plain = self.matcher.rank(text, found=found)
         ranked = self._in_context(state, text, lang, found, plain)
         turn = self._decide(state, text, lang, plain, ranked, found)

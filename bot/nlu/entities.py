@@ -131,6 +131,11 @@ class Entities:
             i += 1
         return " ".join(out)
 
+    def unnamed(self) -> str:
+        """The message's words without the names found in it: "centre eugène marquis" says nothing of its language."""
+        spans = {i for f in self.found for i in range(f.start, f.end)}
+        return " ".join(token for i, token in enumerate(self.tokens) if i not in spans)
+
     def covered(self) -> float:
         """The share of the message's words that name something; 1.0 when the message is only a name."""
         if not self.words:

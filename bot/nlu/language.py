@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.nlu.entities import Entities
 from bot.nlu.features import Features, LinearScorer, short_char_ngrams, softmax
 from bot.nlu.normalise import normalise
 from bot.nlu.romanise import Transliteration
@@ -60,8 +61,8 @@ class LanguageGuesser:
             model.fit(matrix, [lang for _, lang in latin])
             self._model = (features, LinearScorer(model.coef_, model.intercept_, model.classes_))
 
-    def guess(self, text: str) -> Guess:
-        """The message's language, clear only when its script or enough words say so."""
+    def guess(self, text: str, found: Entities | None = None) -> Guess:
+        """The message's language, clear only when its script or enough words say so; names found are left out."""
         letters = _LETTER.findall(text)
         if not letters:
             return Guess(None, False)
@@ -70,6 +71,8 @@ class LanguageGuesser:
         if script and n >= max(1, len(letters) // 2):
             return Guess(script, n >= 2)
         norm = normalise(text)
+        if found is not None and found.found and _LETTER.search(rest := found.unnamed()):
+            norm = rest
         origin = self._transliteration.origin(norm) if self._transliteration is not None else None
         if origin in self._script_langs:  # Arabic or Russian in Latin letters
             return Guess(origin, True)

@@ -7,6 +7,7 @@ import pytest
 from bot.assistant import Parts
 from bot.nlu.matcher import Ranked
 from bot.nlu.normalise import normalise, tokens
+from conftest import Chat
 
 
 @pytest.mark.parametrize(
@@ -439,3 +440,25 @@ def test_short_words_the_assistant_knows_are_not_junk(real_parts: Parts, text: s
 )
 def test_two_words_with_arabizi_digits_say_arabic(real_parts: Parts, text: str, lang: str | None) -> None:
     assert real_parts.matcher.transliteration(text) == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "id_"),
+    [
+        ("skolko stoit lechenie v kyuri?", "centre", "institut-curie"),  # "Кюри" is too short to be romanised
+        ("est li onkocentr v lione", "city", "lyon"),  # "в Лионе"
+        ("kakie kliniki v tuluze lechat rak", "city", "toulouse"),
+    ],
+)
+def test_names_in_russian_typed_in_latin_letters_are_found(real_chat: Chat, text: str, kind: str, id_: str) -> None:
+    real_chat.say(text)
+    understanding = real_chat.last.understanding
+    assert understanding is not None and understanding.language == "ru"
+    assert understanding.entities.get(kind) == id_
+
+
+def test_names_read_in_cyrillic_are_ignored_when_the_words_do_not_line_up(real_parts: Parts) -> None:
+    latin = real_parts.entities.find("v lione")
+    shifted = real_parts.entities.find("в лионе сегодня")  # one word more: its spans would name other words
+    assert latin.with_names_of(shifted) == latin
+    assert latin.with_names_of(real_parts.entities.find("в лионе")).as_dict() == {"city": "lyon"}

@@ -39,7 +39,7 @@ from bot.dialogue.reading import ConversationReading
 from bot.dialogue.render import Rendered, Renderer
 from bot.dialogue.sharing import CentreCard, centre_cards, for_group
 from bot.i18n import Interface, bidi_clean
-from bot.nlu.entities import Entities, EntityIndex
+from bot.nlu.entities import Entities, EntityIndex, in_cyrillic
 from bot.nlu.language import LanguageGuesser
 from bot.nlu.matcher import Matcher, Ranked
 from bot.nlu.normalise import strip_controls
@@ -347,6 +347,8 @@ class Engine(ConversationReading):
     def _text(self, state: UserState, msg: Inbound, text: str) -> Turn:
         text = text[:MAX_TEXT]
         found = self.entities.find(text)
+        if self.matcher.transliteration(text) == "ru":
+            found = found.with_names_of(self.entities.find(in_cyrillic(text)))
         guess = self.languages.guess(text, found)
         lang = self.language_for(state, msg.language_hint, guess.language if guess.clear else None)
         if guess.clear:

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import cyrtranslit  # type: ignore[import-untyped]
 from anyascii import anyascii
 from rapidfuzz import fuzz, process
 
@@ -131,6 +132,17 @@ class Entities:
             i += 1
         return " ".join(out)
 
+    def with_names_of(self, other: Entities) -> Entities:
+        """These entities and those found in another spelling of the same words (Russian in Latin, in Cyrillic)."""
+        if len(other.tokens) != len(self.tokens):
+            return self  # the spellings do not line up word for word: their spans would not mean the same words
+        taken = {i for f in self.found for i in range(f.start, f.end)}
+        extra = tuple(f for f in other.found if not taken & set(range(f.start, f.end)))
+        if not extra:
+            return self
+        found = tuple(sorted(self.found + extra, key=lambda f: f.start))
+        return Entities(found, self.words, self.tokens, self.masks, self.reported)
+
     def unnamed(self) -> str:
         """The message's words without the names found in it: "centre eugène marquis" says nothing of its language."""
         spans = {i for f in self.found for i in range(f.start, f.end)}
@@ -149,6 +161,11 @@ def _like_word_by_word(window: tuple[str, ...], name: str) -> bool:
     if NOT_A_TYPO.intersection(window):
         return False
     return all(fuzz.ratio(said, meant) >= WORD_LIKENESS for said, meant in zip(window, name.split(), strict=True))
+
+
+def in_cyrillic(text: str) -> str:
+    """Russian typed in Latin letters, in Cyrillic ("v lione" → "в лионе"): the catalogue's Russian names then match."""
+    return str(cyrtranslit.to_cyrillic(text.replace("'", ""), "ru"))
 
 
 class EntityIndex:

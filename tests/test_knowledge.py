@@ -26,7 +26,9 @@ def test_which_hospital_for_sarcoma_names_the_network_centres_with_a_source(real
 def test_sarcoma_near_a_city_lists_the_closest_first(real_chat: Chat) -> None:
     real_chat.say("sarcoma centre near toulouse")
     lines = [line for line in real_chat.text().split("\n") if line.startswith("•")]
-    assert lines[0].startswith("• Oncopole Claudius Regaud") and "km" in lines[0]
+    # The centre in the city itself first, without a distance ("0 km" says nothing); the next ones with theirs.
+    assert lines[0].startswith("• Oncopole Claudius Regaud") and "km" not in lines[0]
+    assert "km" in lines[1]
     assert len(lines) <= 5
 
 
@@ -189,8 +191,12 @@ def test_waiting_time_at_a_centre_is_answered_without_an_invented_delay(real_cha
     real_chat.say("What is the waiting time at Gustave Roussy?")
     assert real_chat.intent() == "intl_patient_process"
     text = real_chat.text()
-    assert "no published delay" in text
-    assert not any(word in text for word in (" days", " weeks", " months"))
+    assert "publishes no delay" in text
+    # The only figure is the consulate's usual visa decision time, sourced and said as the consulate's.
+    visa = [line for line in text.split("\n") if "France-Visas" in line]
+    assert visa and "15 days" in visa[0]
+    rest = "\n".join(line for line in text.split("\n") if line not in visa)
+    assert not any(word in rest for word in (" days", " weeks", " months"))
 
 
 def test_a_card_without_an_international_office_does_not_invent_one(real_chat: Chat) -> None:
@@ -252,3 +258,50 @@ def test_eye_melanoma_in_spanish_is_an_eye_cancer_not_a_skin_one(real_parts: Par
     index = EntityIndex(entity_names(real_parts.kb))
     assert index.find("¿qué centro trata el melanoma de ojo?").first("cancer_type") == "eye"
     assert index.find("melanoma en la piel").first("cancer_type") == "skin-melanoma"
+
+
+def test_where_to_be_treated_for_a_cancer_in_a_city_is_answered_with_the_no_advice_line(real_chat: Chat) -> None:
+    """'A transplant in Paris for a lymphoma, possible?' reads medical, but where to go needs no advice: the centres."""
+    real_chat.say("greffe de moelle osseuse à paris, c'est possible pour un lymphome ?")
+    assert real_chat.intent() == "find_cancer_centre"
+    text = real_chat.text()
+    assert text.startswith("Je ne peux pas donner d'avis médical")
+    assert "AP-HP" in text and "(0 km)" not in text
+
+
+def test_centres_near_a_city_asked_unsurely_get_the_list_not_a_did_you_mean(real_chat: Chat) -> None:
+    real_chat.say("مراكز علاج السرطان القريبة من تولوز")
+    assert real_chat.intent() == "find_cancer_centre"
+    assert "IUCT-Oncopole" in real_chat.text()
+
+
+def test_a_child_with_an_eye_tumour_gets_the_centres_not_a_did_you_mean(real_chat: Chat) -> None:
+    real_chat.say("hi, my daughter is 4, they found a tumor in her eye, they said retinoblastoma. where in france?")
+    assert real_chat.intent() in ("find_cancer_centre", "paediatric_cancer")
+    assert "Institut Curie" in real_chat.text()
+
+
+def test_a_practical_answer_about_a_centre_gives_its_page_in_the_text(real_chat: Chat) -> None:
+    """Channels without buttons still get the address to write to."""
+    real_chat.say("how long before institut curie answers a patient from abroad?")
+    assert "https://www.curie.fr/page/relations-internationales" in real_chat.text()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar", "ru", "es", "pt", "zh", "de"])
+def test_practical_answers_carry_the_sourced_facts_in_every_language(real_parts: Parts, lang: str) -> None:
+    """Uninsured tariffs (L.174-20), the consulate's visa decision time, and the three trial registries."""
+    intents = real_parts.kb.intents
+    assert "L.174-20" in intents["payment_insurance"].answer[lang]
+    assert (
+        "France-Visas" in intents["intl_patient_process"].answer[lang]
+        and "15" in intents["intl_patient_process"].answer[lang]
+    )
+    for intent in ("clinical_trials_access", "french_research"):
+        answer = intents[intent].answer[lang]
+        assert all(registry in answer for registry in ("e-cancer.fr", "CTIS", "ClinicalTrials.gov")), intent
+
+
+def test_sarcoma_membership_known_only_from_the_press_says_so(real_chat: Chat) -> None:
+    real_chat.say("which hospital treats sarcoma?")
+    line = next(line for line in real_chat.text().split("\n") if line.startswith("• Institut Godinot"))
+    assert "medical press" in line and "labelled by INCa" not in line

@@ -414,6 +414,16 @@ class Engine(ConversationReading):
         again = self._same_question(state, found, top, band)
         if again is not None:
             return self._answer(state, again[0], lang, found, confidence=max(top.confidence, 0.5), forced=again[1])
+        where = (
+            self._where_for_a_place(ranked, found, self.bands.suggest)
+            if band != "answer" or top.intent == MEDICAL_ADVICE
+            else None
+        )
+        if where is not None:
+            turn = self._answer(
+                state, self.kb.intents[where], lang, found, confidence=self._confidence_of(ranked, where)
+            )
+            return self._amend_first(turn, prefix=s.NO_ADVICE_HINT) if top.intent == MEDICAL_ADVICE else turn
         if named and (only_names or (band != "answer" and covered >= 0.6)):
             intent = self.kb.intents.get(self.default_for[named[0].kind])
             if intent is not None:
@@ -423,6 +433,11 @@ class Engine(ConversationReading):
         if self.bands.unsure_medical(plain) and MEDICAL_ADVICE in self.kb.intents:
             confidence = self._confidence_of(plain, MEDICAL_ADVICE)
             return self._answer(state, self.kb.intents[MEDICAL_ADVICE], lang, found, confidence=confidence)
+        treated = self._where_treated(ranked, found) if band == "suggest" else None
+        if treated is not None:
+            return self._answer(
+                state, self.kb.intents[treated], lang, found, confidence=self._confidence_of(ranked, treated)
+            )
         if band == "suggest":
             options = [
                 r
@@ -508,7 +523,10 @@ class Engine(ConversationReading):
         text, buttons = rendered.text, list(rendered.buttons)
         if entity and not intent.kind:  # a practical answer, with the pages of the centre it is about
             centre = self.kb.centres[entity]
-            text = f"{text}\n\n{self._t(out_lang, s.FOR_CENTRE).format(centre=centre.name)}"
+            text = f"{text}\n\n{self._t(out_lang, s.FOR_CENTRE).format(centre=centre.display_name(out_lang))}"
+            # The address itself too, so a channel without buttons still gives the page to write to.
+            page = centre.international_page or centre.website
+            text = f"{text}\n{page}" if page else text
             buttons = [*self.render.centre_buttons(centre, out_lang), *buttons]
         buttons += self._follow_ups(intent, out_lang)
         handoff = intent.offers_handoff

@@ -28,6 +28,8 @@ NOT_A_TOPIC = frozenset(
 )
 # Answers about centres that a cancer type narrows ("sarcoma centres near Lyon", "does Curie treat eye tumours?").
 CANCER_AWARE = ("centres_near", "centre_specialties")
+# Readings that, with a cancer named, both ask where it is treated (besides the listing of centres).
+WHERE_TREATED = ("paediatric_cancer",)
 ELLIPSIS_WORDS = 2.5  # words besides the name in "and in Bordeaux?", "what about Nice?", "e em Toulouse?"
 
 
@@ -75,6 +77,36 @@ class ConversationReading:
             meant = listing if self.kb.intents[r.intent].kind == "centre_list" else r.intent
             merged[meant] = merged.get(meant, 0.0) + r.confidence
         return sorted((Ranked(i, p) for i, p in merged.items()), key=lambda r: -r.confidence)
+
+    def _where_for_a_place(self, ranked: list[Ranked], found: Entities, suggest: float) -> str | None:
+        """A place named and the place's centres a plausible reading: "centres near Toulouse", "a transplant in Paris?".
+
+        Returns the listing to answer when it is the best reading short of sure, or when a medical reading beats it
+        but the message names both a cancer and a place: where to be treated, which needs no advice to answer.
+        """
+        listing = self.default_for.get("city", "")
+        if listing not in self.kb.intents or not any(f.kind in ("city", "region") for f in found.found):
+            return None
+        top = ranked[0] if ranked else None
+        score = next((r.confidence for r in ranked if r.intent == listing), 0.0)
+        if top is None or score < suggest:
+            return None
+        if top.intent == listing or (top.intent == MEDICAL_ADVICE and found.first("cancer_type")):
+            return listing
+        return None
+
+    def _where_treated(self, ranked: list[Ranked], found: Entities) -> str | None:
+        """A cancer named and the two best readings both where to be treated (its centres, children's centres).
+
+        "my daughter has retinoblastoma, where in France?" splits between the two; either answer names the centres,
+        which a did-you-mean would not.
+        """
+        if not found.first("cancer_type"):
+            return None
+        listing = self.default_for.get("city", "")
+        where = {listing, *(i for i in WHERE_TREATED if i in self.kb.intents)}
+        best = [r.intent for r in ranked[:2]]
+        return best[0] if len(best) == 2 and set(best) <= where and best[0] in self.kb.intents else None
 
     @staticmethod
     def _in_scope(ranked: list[Ranked], found: Entities) -> list[Ranked]:

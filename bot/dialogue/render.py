@@ -206,7 +206,8 @@ class Renderer:
         lines: list[str] = []
         sources: list[str] = []
         for centre, km, city in rows:
-            distance = self.ui.format_distance(km, lang) if km is not None else None
+            # A site in the named city itself needs no distance ("Paris (0 km)").
+            distance = self.ui.format_distance(km, lang) if km is not None and city != place else None
             areas = [a for a in centre.areas if a in wanted]
             names = "; ".join(self.kb.specialties[a].name[lang] for a in areas)
             lines.append(f"{self.centre_line(centre, lang, distance, city)}: {names}")

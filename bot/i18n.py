@@ -21,6 +21,25 @@ _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
 
 
+_COLONS = {"fr": "\u00a0: ", "zh": "："}  # French puts a no-break space before it; Chinese has its full-width one
+_SEMICOLONS = {"fr": "\u00a0; ", "zh": "；", "ar": "؛ "}
+
+
+def colon(lang: str) -> str:
+    """The colon between a label and its text, as the language writes it (composed lines, not the content's own)."""
+    return _COLONS.get(lang, ": ")
+
+
+def semicolon(lang: str) -> str:
+    """The semicolon between items of a composed line, as the language writes it."""
+    return _SEMICOLONS.get(lang, "; ")
+
+
+def bracketed(lang: str, text: str) -> str:
+    """A note in brackets after a word ("Nice (297 km)"), with Chinese full-width brackets and no space."""
+    return f"（{text}）" if lang == "zh" else f" ({text})"
+
+
 def catalogue_path(root: Path, lang: str) -> Path:
     """Where the catalogue of one language lives under a content root."""
     return root / "locales" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -305,3 +306,20 @@ def test_sarcoma_membership_known_only_from_the_press_says_so(real_chat: Chat) -
     real_chat.say("which hospital treats sarcoma?")
     line = next(line for line in real_chat.text().split("\n") if line.startswith("• Institut Godinot"))
     assert "medical press" in line and "labelled by INCa" not in line
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "mark"),
+    [
+        ("quels centres pour un sarcome près de lyon ?", "fr", "\u00a0: "),  # French: a no-break space before it
+        ("里昂附近哪里治疗肉瘤？", "zh", "："),
+        ("sarcoma centre near lyon", "en", ": "),
+    ],
+)
+def test_composed_centre_lines_punctuate_as_their_language_writes(
+    real_chat: Chat, text: str, lang: str, mark: str
+) -> None:
+    real_chat.say(text)
+    assert real_chat.replies()[0].language == lang
+    line = next(ln for ln in real_chat.text().splitlines() if "Léon Bérard" in ln or "莱昂·贝拉尔" in ln)
+    assert mark in line and (lang == "en" or not re.search(r"(?<!\u00a0): ", line))

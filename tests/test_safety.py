@@ -41,6 +41,9 @@ class ScriptedMatcher:
     def is_junk(self, text: str, found: Entities | None = None) -> bool:
         return False
 
+    def transliteration(self, text: str) -> str | None:
+        return None
+
 
 @dataclass
 class ScriptedChat(Chat):

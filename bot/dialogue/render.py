@@ -14,7 +14,7 @@ from bot.dialogue import button_ids as bid
 from bot.dialogue import strings as s
 from bot.dialogue.actions import Button, Venue
 from bot.geo import distance_km
-from bot.i18n import Interface
+from bot.i18n import Interface, bracketed, colon, semicolon
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 NEAREST = 3
@@ -57,7 +57,7 @@ class Renderer:
 
     def centre_line(self, centre: Centre, lang: str, distance: str | None = None, city: str | None = None) -> str:
         line = f"• {centre.display_name(lang)} — {self.city_name(city or centre.city, lang)}"
-        return f"{line} ({distance})" if distance else line
+        return f"{line}{bracketed(lang, distance)}" if distance else line
 
     def sites(self, centre: Centre) -> list[tuple[str, Coordinates]]:
         """Each site's city and point: the centre's own point for its main city, the city's point for the others."""
@@ -209,8 +209,8 @@ class Renderer:
             # A site in the named city itself needs no distance ("Paris (0 km)").
             distance = self.ui.format_distance(km, lang) if km is not None and city != place else None
             areas = [a for a in centre.areas if a in wanted]
-            names = "; ".join(self.kb.specialties[a].name[lang] for a in areas)
-            lines.append(f"{self.centre_line(centre, lang, distance, city)}: {names}")
+            names = semicolon(lang).join(self.kb.specialties[a].name[lang] for a in areas)
+            lines.append(f"{self.centre_line(centre, lang, distance, city)}{colon(lang)}{names}")
             sources.extend(url for e in centre.expertise if e.specialty in wanted for url in e.source[:1])
         values["centres"] = "\n".join(lines)
         values["sources"] = "\n".join(list(dict.fromkeys(sources))[:MAX_SOURCES])

@@ -270,6 +270,11 @@ def test_the_speller_finds_what_comparing_every_word_finds(real_parts: Parts) ->
         ("我妈妈去年做了手术。请问去法国需要准备什么材料", "请问去法国需要准备什么材料"),
         ("我爸爸是肺癌。可以去法国治疗吗", "可以去法国治疗吗"),
         ("where is gustave roussy", None),
+        (  # what the family wants is part of the request: "is it possible?" alone says nothing
+            "Дедушка лечится в Омске. Мы бы хотели, чтобы его снимки посмотрели во Франции. Это реально?",
+            "Мы бы хотели, чтобы его снимки посмотрели во Франции. Это реально?",
+        ),
+        ("The doctors want chemo first. Is that right?", "Is that right?"),  # what the doctors want is the story
     ],
 )
 def test_the_asking_sentences_are_told_from_the_story(text: str, asking: str | None) -> None:
@@ -279,8 +284,33 @@ def test_the_asking_sentences_are_told_from_the_story(text: str, asking: str | N
 
 
 @pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("Could you please let us know what happens next?", "what happens next?"),
+        ("Könnten Sie uns bitte sagen, wie es jetzt weitergeht?", "wie es jetzt weitergeht?"),
+        ("Подскажите, пожалуйста, какие документы нужны?", "какие документы нужны?"),
+        ("请问我们接下来的步骤是什么？", "我们接下来的步骤是什么？"),
+        ("Madame, Monsieur. Pourriez-vous nous indiquer les étapes ? Merci.", "Madame, Monsieur. les étapes ? Merci."),
+        ("could you tell me?", "could you tell me?"),  # nothing would be left: the request stays as it is
+        ("can you help me", "can you help me"),
+    ],
+)
+def test_a_polite_opening_is_told_from_what_is_asked(text: str, plain: str) -> None:
+    from bot.nlu.sentences import without_courtesy
+
+    assert without_courtesy(text) == plain
+
+
+@pytest.mark.parametrize(
     ("text", "intent"),
     [
+        (
+            "Дедушка лечится в Омске от рака лёгкого. "
+            "Мы бы хотели, чтобы его снимки посмотрели во Франции. Это реально?",
+            "second_opinion",
+        ),
+        ("Could you kindly tell us what the steps are now?", "intl_patient_process"),
+        ("Könnten Sie uns bitte sagen, wie es jetzt weitergeht?", "intl_patient_process"),
         (
             "My mother is 62, she had surgery in Cairo last year and now the doctors there say it came back. "
             "We have savings and my brother lives in France. How do we start?",

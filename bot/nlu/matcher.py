@@ -31,7 +31,7 @@ from bot.nlu.normalise import is_han, normalise, tokens
 from bot.nlu.refit import Schedule, neighbours, refit_linear
 from bot.nlu.romanise import Transliteration, skeleton, skeleton_ngrams
 from bot.nlu.semantic import DENSE_WEIGHT, Embedder, SemanticHead, network
-from bot.nlu.sentences import asking_part
+from bot.nlu.sentences import asking_part, without_courtesy
 
 if TYPE_CHECKING:
     from sklearn.linear_model import SGDClassifier
@@ -277,17 +277,23 @@ class Matcher:
         keeps a place where someone stays or e-mails already sent from outweighing what they ask for.
         """
         transliterated = self.transliteration(text) is not None
-        margins = self._margins(text, found, transliterated)
+        margins = self._read(text, found, transliterated)
         question = asking_part(text)
         if question is not None:
-            blended = (1.0 - QUESTION_WEIGHT) * margins + QUESTION_WEIGHT * self._margins(
-                question, None, transliterated
-            )
+            blended = (1.0 - QUESTION_WEIGHT) * margins + QUESTION_WEIGHT * self._read(question, None, transliterated)
             top = int(np.argmax(margins))
             if self.intents[top] in UNDILUTED:
                 blended[top] = max(blended[top], margins[top])
             margins = blended
         return margins
+
+    def _read(self, text: str, found: Entities | None, transliterated: bool) -> np.ndarray:
+        """Margins of a text, read as said and without the polite openings of its sentences, half each."""
+        margins = self._margins(text, found, transliterated)
+        plain = without_courtesy(text)
+        if plain == text:
+            return margins
+        return 0.5 * margins + 0.5 * self._margins(plain, None, transliterated)
 
     def _margins(self, text: str, found: Entities | None, transliterated: bool) -> np.ndarray:
         masked = normalise(text) if self.entities is None else (found or self.entities.find(text)).masked()

@@ -11,6 +11,7 @@ _SENTENCE_END = re.compile(
     r"(?<=[.!?…;。？！；؟])\s+|(?<=[。？！；؟])|(?<=[.!?…])(?=[\u0400-\u04ff\u0600-\u06ff\u3400-\u9fff])|\n+"
 )
 _WORD = re.compile(r"\w")
+_HAN = re.compile(r"[\u3400-\u9fff]")
 _ASKS = re.compile(r"[?？؟⁇][\s!！?？؟.…)»\"']*$|^\s*¿")
 # A sentence that asks without a question mark, as dictated messages and formal letters do: it opens with a request
 # ("could you tell us", "je souhaiterais savoir", "请问") in one of the eight languages, or a Chinese one ends in 吗.
@@ -30,6 +31,48 @@ _REQUEST = re.compile(
     re.IGNORECASE,
 )
 _CHINESE_ASKS = re.compile(r"[吗嘛呢][。.!！]*$")
+# A sentence that says what the family wants ("we would like a French specialist to review his file. Is it possible?"):
+# it is part of the request, and the question after it often only says "is it possible?" or "how do we proceed?".
+_WANTS = re.compile(
+    r"\b(?:"
+    r"we(?: would|'d) like|i(?: would|'d) like|we want|we wish|we hope|the family wants|"
+    r"nous souhait\w*|je souhait\w*|on souhait\w*|souhaiterai(?:t|ent)|on voudrait|nous voudrions|je voudrais|"
+    r"on aimerait|nous aimerions|"
+    r"quisi[ée]ramos|queremos|quisiera|nos gustar[ií]a|me gustar[ií]a|deseamos|"
+    r"gostar[ií]amos|gostaria|desejamos|"
+    r"wir m[öo]chten|ich m[öo]chte|wir w[üu]rden gern|wir wollen|wir h[äa]tten gern|"
+    r"мы бы хотели|хотели бы|хотим|хотела бы|хотел бы|хотелось бы|"
+    r"نرغب|نريد|نود|أود|اود|بدنا|عايزين|بغينا|نبغى|نبي"
+    r")\b|我们希望|我们想|家里想|希望法国|想请",
+    re.IGNORECASE,
+)
+# The polite opening of a request ("could you please let us know", "poderiam informar-nos", "请问"): it says nothing of
+# what is asked, and on its own it reads as a question about the assistant, a price or a supplier.
+_COURTESY = re.compile(
+    r"^\W*(?:"
+    r"(?:could|can|would) you (?:please |kindly )?"
+    r"(?:let (?:us|me) know|tell (?:us|me)|inform (?:us|me)|advise (?:us|me)|explain(?: to (?:us|me))?)"
+    r"(?: of| about| on)?|"
+    r"please (?:let (?:us|me) know|tell (?:us|me)|advise(?: us| me)?)|"
+    r"kindly (?:let (?:us|me) know|tell (?:us|me)|advise(?: us| me)?)|"
+    r"(?:i|we)(?: would|'d) like to know|i want to know|"
+    r"(?:pourriez|pouvez)[- ]vous (?:s'il vous pla[iî]t )?(?:me|nous) (?:dire|indiquer|expliquer|pr[ée]ciser)|"
+    r"merci de (?:me|nous) (?:dire|indiquer|pr[ée]ciser)|(?:je|nous) (?:souhaiterions|souhaiterais|voudrais|voudrions) "
+    r"(?:savoir|conna[iî]tre)|"
+    r"(?:podr[ií]an|pueden|podr[ií]a|puede)(?: ustedes| usted)? (?:decirnos|indicarnos|informarnos|explicarnos|decirme|"
+    r"indicarme|informarme|explicarme)(?: de| sobre)?|(?:quisiera|quisi[ée]ramos|me gustar[ií]a|nos gustar[ií]a) saber|"
+    r"(?:poderiam|podem|poderia|pode)(?: me| nos)? (?:informar|dizer|indicar|explicar)(?:-nos|-me)?(?: sobre)?|"
+    r"(?:gostar[ií]amos|gostaria|queria|quer[ií]amos) de saber|queria saber|"
+    r"(?:k[öo]nnten|k[öo]nnen) sie (?:uns|mir) (?:bitte )?(?:sagen|mitteilen|erkl[äa]ren)|"
+    r"(?:ich|wir) (?:m[öo]chten?|w[üu]rden?) (?:gern(?:e)? )?wissen|"
+    r"(?:подскажите|скажите|расскажите|объясните|сообщите)(?:,? пожалуйста)?|(?:хотим|хочу|хотелось бы) узнать|"
+    r"(?:هل يمكنكم|هل يمكنك|ممكن) (?:إفادتنا|افادتنا|تخبرونا|تخبرنا|اخبارنا|إخبارنا|تقولولنا|تقولي)|"
+    r"(?:اريد|أريد|نريد|بدي|عايز|ابغى) (?:ان |أن )?(?:اعرف|أعرف|نعرف)|"
+    r"请问|想请问|请告诉我们|请告诉我|麻烦问一下|想了解一下"
+    r")[\s,，:：]*",
+    re.IGNORECASE,
+)
+_COURTESY_LEFT = 2  # words (or Chinese characters) the rest must keep for the opening to be left out
 
 
 def sentences(text: str) -> list[str]:
@@ -42,12 +85,32 @@ def asks(sentence: str) -> bool:
     return bool(_ASKS.search(sentence) or _REQUEST.search(sentence) or _CHINESE_ASKS.search(sentence))
 
 
+def without_courtesy(text: str) -> str:
+    """The message with the polite openings of its sentences left out, when what follows them still says something."""
+    pieces = sentences(text)
+    kept = []
+    for piece in pieces:
+        rest = _COURTESY.sub("", piece, count=1)
+        kept.append(rest if rest != piece and _said(rest) else piece)
+    return text if kept == pieces else " ".join(kept)
+
+
+def _said(rest: str) -> bool:
+    words = rest.split()
+    return len(words) >= _COURTESY_LEFT or len(_HAN.findall(rest)) >= 2 * _COURTESY_LEFT
+
+
+def wants(sentence: str) -> bool:
+    """A sentence saying what the family wants: part of the request even without a question mark."""
+    return bool(_WANTS.search(sentence))
+
+
 def asking_part(text: str) -> str | None:
-    """The sentences that ask, joined, when a message has others around them; None when there is no such split."""
+    """The sentences that ask or say what is wanted, joined, when a message has others around them; else None."""
     pieces = sentences(text)
     if len(pieces) < 2:
         return None
-    asking = [piece for piece in pieces if asks(piece)]
+    asking = [piece for piece in pieces if asks(piece) or wants(piece)]
     if not asking or len(asking) == len(pieces):
         return None
     return " ".join(asking)

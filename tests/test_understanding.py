@@ -492,3 +492,14 @@ def test_names_read_in_cyrillic_are_ignored_when_the_words_do_not_line_up(real_p
     shifted = real_parts.entities.find("в лионе сегодня")  # one word more: its spans would name other words
     assert latin.with_names_of(shifted) == latin
     assert latin.with_names_of(real_parts.entities.find("в лионе")).as_dict() == {"city": "lyon"}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("skolko stoit lechenie vo francii?", "cost_quote"),  # the skeleton alone read "the steps"
+        ("skol'ko stoit himioterapiya v parizhe", "cost_quote"),  # and out of scope
+    ],
+)
+def test_russian_in_latin_letters_is_also_read_in_cyrillic(real_parts: Parts, text: str, intent: str) -> None:
+    assert real_parts.matcher.rank(text)[0].intent == intent

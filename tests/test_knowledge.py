@@ -323,3 +323,13 @@ def test_composed_centre_lines_punctuate_as_their_language_writes(
     assert real_chat.replies()[0].language == lang
     line = next(ln for ln in real_chat.text().splitlines() if "Léon Bérard" in ln or "莱昂·贝拉尔" in ln)
     assert mark in line and (lang == "en" or not re.search(r"(?<!\u00a0): ", line))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["what hospitals are in paris", "quels hopitaux a paris", "какие больницы в Париже", "quais hospitais em paris"],
+)
+def test_hospitals_of_a_city_are_its_cancer_centres_not_out_of_scope(real_chat: Chat, text: str) -> None:
+    real_chat.say(text)
+    assert real_chat.intent() == "find_cancer_centre"
+    assert "Gustave Roussy" in real_chat.text() and "Curie" in real_chat.text()

@@ -15,6 +15,7 @@ import tempfile
 from bot.assistant import build_engine
 from bot.dialogue.actions import Inbound
 from bot.dialogue.policies import CRISIS
+from bot.learning.engine import LearningEngine
 from bot.settings import Settings
 from bot.store.sqlite import SqliteStore
 
@@ -101,25 +102,84 @@ PHRASES = {
     ],
 }
 
+# Everyday plans and small talk said with the words of crisis messages ("tonight", "I want to", "now", "I'm dying
+# of..."), and spam urging to call now: none is a crisis. Not held out either (the hard negatives share the frames).
+EVERYDAY = {
+    "en": [
+        "tonight I want to cook something easy",
+        "i want to end this day with a good movie",
+        "call now, loans approved in minutes",
+        "im dying to try that new bakery",
+    ],
+    "fr": [
+        "ce soir je veux cuisiner un truc simple",
+        "j'ai envie d'en finir avec ce rangement avant ce soir",
+        "appelez maintenant, credit accorde en 5 minutes",
+        "je meurs de faim",
+    ],
+    "ar": [
+        "الليلة بدي اطبخ شي سهل",
+        "بدي اخلص من هالشغل اليوم",
+        "اتصل الان واحصل على قرض فوري",
+        "ميت من الجوع",
+    ],
+    "ru": [
+        "сегодня вечером хочу приготовить что-нибудь простое",
+        "хочу покончить с уборкой до вечера",
+        "звоните сейчас, займ за 5 минут",
+        "умираю с голоду",
+    ],
+    "es": [
+        "esta noche quiero cocinar algo facil",
+        "quiero acabar con este papeleo hoy",
+        "llama ahora, prestamo aprobado en minutos",
+        "me muero de sueño",
+    ],
+    "pt": [
+        "hoje a noite quero cozinhar algo facil",
+        "quero acabar com essa bagunca hoje",
+        "ligue agora, emprestimo aprovado na hora",
+        "to morrendo de sono",
+    ],
+    "de": [
+        "heute abend will ich was einfaches kochen",
+        "ich will mit dem aufraeumen heute fertig werden",
+        "jetzt anrufen, kredit sofort genehmigt",
+        "ich sterbe vor langeweile",
+    ],
+    "zh": [
+        "今晚想做点简单的菜",
+        "今天想把家务一次干完",
+        "马上打电话，贷款秒批",
+        "饿死了",
+    ],
+}
+
+
+def probe(engine: LearningEngine, name: str, groups: dict[str, list[str]]) -> None:
+    """Print each phrase of a group read as a crisis, then the count per language and overall."""
+    total = shown = 0
+    per_lang = []
+    for lang, phrases in groups.items():
+        hits = 0
+        for i, text in enumerate(phrases):
+            turn = engine.handle(Inbound(f"{name}:{lang}:{i}", text=text))
+            intent = turn.understanding.intent if turn.understanding else ""
+            if intent in CRISIS:
+                hits += 1
+                print(f"  {lang}  {text}  → {intent}")
+        per_lang.append(f"{lang} {hits}/{len(phrases)}")
+        total, shown = total + len(phrases), shown + hits
+    print(f"{name} crisis: {shown} of {total}   ({'  '.join(per_lang)})")
+
 
 def main() -> None:
-    """Print each phrase read as a crisis, then the count per language and overall."""
+    """The bare procedural phrases, then the everyday ones."""
     with tempfile.TemporaryDirectory() as state:
         env = {**os.environ, "ONCOBOT_STATE_DIR": os.environ.get("ONCOBOT_STATE_DIR", state)}
         engine = build_engine(Settings.from_env(env), store=SqliteStore(":memory:"))
-        total = shown = 0
-        per_lang = []
-        for lang, phrases in PHRASES.items():
-            hits = 0
-            for i, text in enumerate(phrases):
-                turn = engine.handle(Inbound(f"probe:{lang}:{i}", text=text))
-                intent = turn.understanding.intent if turn.understanding else ""
-                if intent in CRISIS:
-                    hits += 1
-                    print(f"  {lang}  {text}  → {intent}")
-            per_lang.append(f"{lang} {hits}/{len(phrases)}")
-            total, shown = total + len(phrases), shown + hits
-        print(f"probe crisis: {shown} of {total}   ({'  '.join(per_lang)})")
+        probe(engine, "probe", PHRASES)
+        probe(engine, "everyday", EVERYDAY)
         engine.store.close()
 
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.dialogue.actions import Venue
+from bot.dialogue.actions import Handoff, Venue
 from conftest import Chat
 
 
@@ -134,6 +134,19 @@ def test_junk_is_out_of_scope_and_never_brings_the_coordinator_offer(real_chat: 
     assert "Would you like to talk to a coordinator?" not in real_chat.text()
     real_chat.say("who won the football match")
     assert "Would you like to talk to a coordinator?" in real_chat.text()
+
+
+def test_junk_never_opens_a_case_nor_leaves_a_question_unanswered(real_chat: Chat) -> None:
+    """Laughter, mash and digit runs, however many, bring no hand-off, no case and nothing kept as unanswered."""
+    for _ in range(3):
+        for text in ["666666", "88888", "hahahaha", "asdfasdf", "哈哈哈哈"]:
+            turn = real_chat.say(text)
+            assert real_chat.intent() == "out_of_scope", text
+            assert not any(isinstance(a, Handoff) for a in turn.actions), text
+            assert "Would you like to talk to a coordinator?" not in real_chat.text(), text
+    state = real_chat.engine.store.load_user(real_chat.user)
+    assert not state.context.get("unanswered") and not state.context.get("misses")
+    assert real_chat.engine.store.open_cases() == 0
 
 
 # A family's "what should we do?" is a practical question; after words of suicide it is a crisis.

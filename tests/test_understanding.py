@@ -503,3 +503,112 @@ def test_names_read_in_cyrillic_are_ignored_when_the_words_do_not_line_up(real_p
 )
 def test_russian_in_latin_letters_is_also_read_in_cyrillic(real_parts: Parts, text: str, intent: str) -> None:
     assert real_parts.matcher.rank(text)[0].intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tonight i want to make pancakes for the kids, easy recipe?",
+        "ce soir j'ai envie d'une bonne soupe, une idee de recette ?",
+        "الليلة بدي اعمل شوربة عدس، كيف بتنعمل؟",
+        "сегодня вечером хочу сварить суп, подскажите рецепт",
+        "esta noche quiero hacer una sopa de verduras, como se hace?",
+        "hoje a noite quero fazer uma sopa de legumes, como faz?",
+        "今晚想煮个汤，怎么做好喝？",
+        "heute abend will ich eine gemuesesuppe kochen, wie geht das?",
+    ],
+)
+def test_tonights_dinner_is_no_crisis_in_any_language(real_chat: Chat, text: str) -> None:
+    """An everyday plan said with a crisis message's words ("tonight I want...") gets no crisis line."""
+    real_chat.say(text)
+    assert real_chat.intent() not in ("self_harm", "emergency"), text
+    assert "3114" not in real_chat.text() and "112" not in real_chat.text(), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "credit immediat sans garant, appelez maintenant",
+        "instant cash loan, no checks, call now",
+        "قروض فورية بدون ضامن اتصل فورا",
+        "быстрый займ на карту, звоните сейчас",
+        "Sofortkredit heute noch, jetzt anrufen",
+    ],
+)
+def test_loan_spam_saying_now_is_no_emergency(real_chat: Chat, text: str) -> None:
+    """A loan advert saying "call now" is no emergency: the user sees no emergency numbers."""
+    real_chat.say(text)
+    assert real_chat.intent() == "out_of_scope", text
+    assert "112" not in real_chat.text(), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["screw you, useless bot", "va te faire voir sale robot", "иди к черту, бот", "الله لا يوفقك", "滚，破机器人"],
+)
+def test_an_insult_gets_the_calm_reply_never_a_greeting_or_thanks(real_chat: Chat, text: str) -> None:
+    """Abuse aimed at the assistant is answered with what it can do (or out of scope), never as a greeting or thanks."""
+    real_chat.say(text)
+    assert real_chat.intent() in ("help_capabilities", "out_of_scope"), text
+
+
+@pytest.mark.parametrize("text", ["666666", "88888", "121212", "666666 666666"])
+def test_repeated_digits_are_junk(real_parts: Parts, text: str) -> None:
+    assert real_parts.matcher.is_junk(text)
+    assert real_parts.matcher.rank(text) == [Ranked("out_of_scope", 1.0)]
+
+
+@pytest.mark.parametrize("text", ["112", "15", "3114", "2020", "my mother is 58"])
+def test_numbers_people_send_are_not_junk(real_parts: Parts, text: str) -> None:
+    assert not real_parts.matcher.is_junk(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "city"),
+    [
+        ("医院附近的房子这里昂贵吗", None),  # 这里 (here) + 昂贵 (expensive), not 里昂
+        ("这个指南特别长，看不懂", None),  # 指南 (guide) + 特别 (very), not 南特
+        ("我们下个月去里昂治疗", "lyon"),
+        ("南特有癌症中心吗", "nantes"),
+        ("住在马赛", "marseille"),
+    ],
+)
+def test_a_chinese_city_inside_ordinary_words_is_no_city(real_parts: Parts, text: str, city: str | None) -> None:
+    assert real_parts.entities.find(text).first("city") == city
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "el 3elag b kam fe faransa ya basha?",
+        "kam el as3ar bta3et el 3elag fe faransa",
+        "skolko stoit luchevaya terapiya",
+    ],
+)
+def test_cost_questions_in_latin_letters_are_not_read_from_other_languages_words(real_parts: Parts, text: str) -> None:
+    """Arabic and Russian typed in Latin letters are read against those languages' examples, not Spanish "algo"."""
+    assert real_parts.matcher.rank(text)[0].intent == "cost_quote"
+
+
+def test_only_a_long_word_is_heard_as_a_slip_of_a_crisis_word(real_parts: Parts) -> None:
+    """A slip of a crisis word is heard in a long word ("suicde"), not in a short one ("aval", a guarantor)."""
+    assert real_parts.matcher.alarm_heard("i keep thinking about suicde")
+    assert not real_parts.matcher.alarm_heard("prestamos sin aval")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "prestamos rapidos sin aval, escribenos ya",  # "aval" was read as a slip of French "avale" (swallowed)
+        "credito facil sin aval",
+    ],
+)
+def test_a_short_word_is_no_slip_of_a_crisis_word(real_chat: Chat, text: str) -> None:
+    real_chat.say(text)
+    assert real_chat.intent() not in ("self_harm", "emergency"), text
+    assert "112" not in real_chat.text() and "3114" not in real_chat.text(), text
+
+
+def test_a_long_misspelt_crisis_word_is_still_read(real_chat: Chat) -> None:
+    real_chat.say("je pense au suicdie tout le temps")
+    assert real_chat.intent() == "self_harm"

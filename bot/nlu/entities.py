@@ -50,6 +50,14 @@ NOT_A_TYPO = _words("france francia franca frankreich франция франц�
 WORD_LIKENESS = 78.0  # each word of a name read through a typo stays like its word ("القريبة", near, is not "الرئة")
 # Names whose words the matcher keeps: a child's cancer is a topic of its own (the paediatric answer), not any cancer.
 UNMASKED = frozenset({("cancer_type", "childhood")})
+# Chinese has no spaces, so a two-character place name is also found inside ordinary words that straddle it: "这里昂贵"
+# (here, expensive) holds 里昂 (Lyon), "指南特别复杂" (the guide is very complicated) holds 南特 (Nantes). Common words
+# that share a character with such a name, before or after it; a longer name is distinctive enough on its own.
+HAN_STRADDLING = _words(
+    "这里 那里 哪里 心里 夜里 城里 家里 手里 眼里 指南 西南 东南 以南 华南 河南 云南 湖南 海南 特别 特殊 特点 特色 "
+    "特意 特地 昂贵 昂扬 斯文 斯坦 尔后 偶尔 莫尔 赛事 比赛 竞赛 恩情 感恩 恩人 伦理 锡纸 兰花"
+)
+HAN_SHORT = 2  # characters of a Chinese name that is checked against the words around it
 
 
 def stem(token: str) -> str:
@@ -296,8 +304,16 @@ class EntityIndex:
         for name, kind, id_ in self._han:
             pos = joined.find(name)
             while pos >= 0:
+                if len(name) == HAN_SHORT and _straddled(joined, pos):
+                    pos = joined.find(name, pos + 1)
+                    continue
                 first = max(i for i, s in enumerate(starts) if s <= pos)
                 last = max(i for i, s in enumerate(starts) if s < pos + len(name))
                 out.append((1, last - first + 1, -first, Found(kind, id_, first, last + 1, True)))
                 pos = joined.find(name, pos + len(name))
         return out
+
+
+def _straddled(joined: str, pos: int) -> bool:
+    """A two-character name at `pos` whose first or last character belongs to a common word with its neighbour."""
+    return joined[max(pos - 1, 0) : pos + 1] in HAN_STRADDLING or joined[pos + 1 : pos + 3] in HAN_STRADDLING

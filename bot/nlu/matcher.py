@@ -29,7 +29,7 @@ from bot.nlu.features import Features, LinearScorer, char_ngrams, log_softmax, s
 from bot.nlu.junk import repeated, says_nothing
 from bot.nlu.normalise import is_han, normalise, tokens
 from bot.nlu.refit import Schedule, neighbours, refit_linear
-from bot.nlu.romanise import Transliteration, skeleton, skeleton_ngrams
+from bot.nlu.romanise import Transliteration, script, skeleton, skeleton_ngrams
 from bot.nlu.semantic import DENSE_WEIGHT, Embedder, SemanticHead, network
 from bot.nlu.sentences import asking_part, without_courtesy
 
@@ -58,8 +58,12 @@ ALARM_SHARE = 0.6  # a word is a crisis word when this share of the examples hol
 ALARM_SEEN = 3  # ...and at least this many are
 CYRILLIC_WEIGHT = 0.5  # share of the margins the Cyrillic reading of Russian in Latin letters decides (28 of 28
 # Russian cases in Latin letters of the evaluation sets at 0.5, 25 without it)
+# A slip of a crisis word counts as one only in a word this long: shorter words are slips of too many others, often
+# across languages ("sopa", soup, is one letter from German "opa", grandpa; "aval", a loan's guarantor, from "avale").
+ALARM_SLIP_FROM = 5
 SKELETON_WEIGHT = 0.7  # share of the margins the skeleton model decides for Arabic or Russian in Latin letters
 # (of 30 such development messages, 11 answered right without it; with it 20 at 0.5, 23 at 0.7 to 1.0)
+SKELETON_LANGUAGES = ("ar", "ru")  # the languages typed in Latin letters that the skeleton model reads
 REFIT_MOST = 20  # examples added beyond which a change is trained from scratch rather than warm-started
 REFIT_NEIGHBOURS = 50  # examples sharing the most words with each added one, gone over again by a warm start
 REFIT_PASSES = (10, 1)  # passes of a warm start over the added examples, and over their neighbours
@@ -67,7 +71,7 @@ REFIT_PASSES = (10, 1)  # passes of a warm start over the added examples, and ov
 # added, 14 of 1,241 through the engine, where two clean builds with other seeds differ by 13; three added, 11 of
 # 1,334 top intents, where two clean builds differ by 15; every added example answered as the clean build answers it.
 # More neighbours or passes over them moved answers away from the clean build's, none at all did too for three.)
-MATCHER_VERSION = 10  # bump when the stored shape changes, so cached matchers built by older code are rebuilt
+MATCHER_VERSION = 11  # bump when the stored shape changes, so cached matchers built by older code are rebuilt
 
 
 @dataclass(frozen=True)
@@ -104,14 +108,17 @@ class Speller:
         best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=CORRECTION_CUTOFF)
         return str(best[0]) if best else None
 
-    def correct(self, normalised: str) -> str:
-        """Add the known word closest to each unknown one, so typos still meet the learned weights."""
+    def correct(self, normalised: str, guarded: frozenset[str] = frozenset(), guarded_from: int = 0) -> str:
+        """Add the known word closest to each unknown one, so typos still meet the learned weights.
+
+        A guarded word is added only for an unknown word of `guarded_from` letters or more.
+        """
         extra = []
         for tok in tokens(normalised):
             if len(tok) < 3 or tok in self.known or is_han(tok) or tok.isdigit():
                 continue
             best = self.nearest(tok)
-            if best is not None:
+            if best is not None and (len(tok) >= guarded_from or best not in guarded):
                 extra.append(best)
         return f"{normalised} {' '.join(extra)}" if extra else normalised
 
@@ -250,9 +257,7 @@ class Matcher:
         known, new_topical = _words([t for t, _ in added], np.array([label for _, label in added]))
         speller = self.speller if known.known <= self.speller.known else Speller(set(self.speller.known | known.known))
         topical = self.topical | new_topical
-        transliterated = (
-            self.transliterated.refit(len(before), added, replay, schedule) if self.transliterated is not None else None
-        )
+        transliterated = self.transliterated.refit(added, replay, schedule) if self.transliterated is not None else None
         matcher = Matcher(
             features, scorer, self.temperature, speller, self.entities, None, transliterated, topical, self.alarm_words
         )
@@ -314,9 +319,21 @@ class Matcher:
         return margins
 
     def _phrasing(self, masked: str) -> np.ndarray:
-        prepared = self.speller.correct(masked)
+        # A short word is no slip of a crisis word: Spanish "aval" (a loan's guarantor) is not French "avale".
+        prepared = self.speller.correct(masked, self.alarm_words, ALARM_SLIP_FROM)
         margins = self.scorer.scores(*self.features.transform(prepared))
         return margins + self.semantic.scores(prepared) if self.semantic is not None else margins
+
+    def alarm_heard(self, text: str, found: Entities | None = None) -> bool:
+        """The message holds a crisis word as written, or a slip of one in a word long enough to tell whose it is."""
+        masked = normalise(text) if self.entities is None else (found or self.entities.find(text)).masked()
+        heard = alarm_tokens(masked)
+        for tok in tokens(masked):
+            if len(tok) >= ALARM_SLIP_FROM and tok not in self.speller.known and not is_han(tok) and not tok.isdigit():
+                slip = self.speller.nearest(tok)
+                if slip is not None:
+                    heard.add(slip)
+        return bool(heard & self.alarm_words)
 
     def is_junk(self, text: str, found: Entities | None = None) -> bool:
         """Laughter, keyboard mash or words never met in any example (nor slips, nor transliterations of them).
@@ -358,7 +375,7 @@ class Matcher:
         crises = self.crises
         if not self.alarm_words or not crises or probs[crises].max() >= ALARM_SURE:
             return probs
-        if alarm_tokens(self.prepare(text, found)) & self.alarm_words:
+        if self.alarm_heard(text, found):
             return probs
         kept = probs.copy()
         kept[crises] = 0.0
@@ -388,22 +405,42 @@ def alarm_words(texts: Sequence[str], labels: np.ndarray) -> frozenset[str]:
 class Transliterated:
     """What reads Arabic and Russian typed in Latin letters: a detector and intent weights over consonant skeletons."""
 
-    def __init__(self, detector: Transliteration, features: Features, scorer: LinearScorer, words: set[str]) -> None:
+    def __init__(
+        self,
+        detector: Transliteration,
+        features: Features,
+        scorer: LinearScorer,
+        words: set[str],
+        examples: int,
+        own_only: bool = False,
+    ) -> None:
         self.detector = detector
         self.features = features
         self.scorer = scorer
         self.words = words  # the skeletons of the examples' words
+        self.examples = examples  # how many examples the intent weights learned from (a warm start reads idf by it)
+        self.own_only = own_only  # whether they learned from the Arabic and Russian examples alone
 
     @classmethod
     def build(
         cls, texts: Sequence[str], labels: np.ndarray, languages: Sequence[str] | None = None
     ) -> Transliterated | None:
-        """Learn from the prepared examples; None when none of them is in Arabic or Cyrillic letters."""
+        """Learn from the prepared examples; None when none of them is in Arabic or Cyrillic letters.
+
+        With the examples' languages, the intent weights learn from the Arabic and Russian examples alone (when they
+        cover every intent): a Spanish "algo" or a French "fe" has the skeleton of an Arabic word ("3elag", "fi")
+        and, learned as out of scope, took Egyptian cost questions in Latin letters out of scope.
+        """
         detector = Transliteration.fit(texts, languages)
         if detector is None:
             return None
-        features, sparse = Features.fit(texts, [skeleton_ngrams])
-        classifier = learner(len(texts)).fit(with_bias(sparse), labels)
+        learned, taught = list(texts), labels
+        own = [i for i, lang in enumerate(languages or ()) if lang in SKELETON_LANGUAGES]
+        own_only = bool(own) and set(labels[own]) == set(labels)
+        if own_only:  # only what a transliterated message can be written from
+            learned, taught = [texts[i] for i in own], labels[own]
+        features, sparse = Features.fit(learned, [skeleton_ngrams])
+        classifier = learner(len(learned)).fit(with_bias(sparse), taught)
         coef = np.asarray(classifier.coef_)
         scorer = LinearScorer(coef[:, :-1], coef[:, -1] * BIAS, classifier.classes_.tolist())
         words = {  # the skeletons of the answered questions' words: what makes a message in Latin letters a question
@@ -413,19 +450,24 @@ class Transliterated:
             for bare in skeleton(text).split()
             if len(bare) >= SKELETON_WORD_FROM
         }
-        return cls(detector, features, scorer, words)
+        return cls(detector, features, scorer, words, len(learned), own_only)
 
     def refit(
-        self,
-        n_before: int,
-        added: Sequence[tuple[str, str]],
-        replay: Sequence[tuple[str, str]],
-        schedule: Schedule,
+        self, added: Sequence[tuple[str, str]], replay: Sequence[tuple[str, str]], schedule: Schedule
     ) -> Transliterated:
-        """Warm-started as the matcher's model is; the detector is kept (a few examples hardly move three scripts)."""
-        features, scorer = refit_linear(
-            self.features, self.scorer, n_before, added, replay, schedule, bias=BIAS, passes=REFIT_PASSES
-        )
+        """Warm-started as the matcher's model is; the detector is kept (a few examples hardly move three scripts).
+
+        The examples' languages are not known here: an example counts as Arabic or Russian by its script, or by the
+        detector when it is typed in Latin letters, as a clean build would have learned it from its declared language.
+        """
+        own_added = [pair for pair in added if self.reads(pair[0])]
+        own_replay = [pair for pair in replay if self.reads(pair[0])]
+        features, scorer, examples = self.features, self.scorer, self.examples
+        if own_added:
+            features, scorer = refit_linear(
+                features, scorer, examples, own_added, own_replay, schedule, bias=BIAS, passes=REFIT_PASSES
+            )
+            examples += len(own_added)
         words = self.words | {
             bare
             for text, label in added
@@ -433,7 +475,13 @@ class Transliterated:
             for bare in skeleton(text).split()
             if len(bare) >= SKELETON_WORD_FROM
         }
-        return Transliterated(self.detector, features, scorer, words)
+        return Transliterated(self.detector, features, scorer, words, examples, self.own_only)
+
+    def reads(self, prepared: str) -> bool:
+        """An example the intent weights learn from: in Arabic or Cyrillic letters, or one of them in Latin letters."""
+        if not self.own_only:
+            return True
+        return script(prepared) in SKELETON_LANGUAGES or self.detector.origin(prepared) is not None
 
     def scores(self, prepared: str) -> np.ndarray:
         return self.scorer.scores(*self.features.transform(prepared))

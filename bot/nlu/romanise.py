@@ -98,6 +98,11 @@ def _script(text: str) -> str:
     return "ar" if arabic >= cyrillic else "ru"
 
 
+def script(text: str) -> str:
+    """Which script a text is written in, as the language it stands for here: Arabic, Russian, or Latin."""
+    return _script(text)
+
+
 def _labelled(text: str, declared: str) -> str:
     """What an example teaches the detector: its script, or its declared language when typed in Latin letters."""
     script = _script(text)

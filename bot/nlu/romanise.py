@@ -89,7 +89,7 @@ def skeleton_ngrams(text: str) -> list[str]:
     return char_ngrams(skeleton(text), 2, 4)
 
 
-def _script(text: str) -> str:
+def script(text: str) -> str:
     """Which script a text is written in, as the language it stands for here: Arabic, Russian, or Latin."""
     arabic = len(_ARABIC_LETTER.findall(text))
     cyrillic = len(_CYRILLIC_LETTER.findall(text))
@@ -98,15 +98,10 @@ def _script(text: str) -> str:
     return "ar" if arabic >= cyrillic else "ru"
 
 
-def script(text: str) -> str:
-    """Which script a text is written in, as the language it stands for here: Arabic, Russian, or Latin."""
-    return _script(text)
-
-
 def _labelled(text: str, declared: str) -> str:
     """What an example teaches the detector: its script, or its declared language when typed in Latin letters."""
-    script = _script(text)
-    return declared if script == LATIN and declared in TRANSLITERABLE else script
+    written = script(text)
+    return declared if written == LATIN and declared in TRANSLITERABLE else written
 
 
 def skeleton_letters(text: str) -> list[str]:
@@ -164,7 +159,7 @@ class Transliteration:
 
     def _origin(self, normalised: str) -> str | None:
         """ "ar" or "ru" for a Latin-script message that reads clearly as one of them, else None."""
-        if not normalised or _script(normalised) != LATIN or not _LATIN_LETTER.search(normalised):
+        if not normalised or script(normalised) != LATIN or not _LATIN_LETTER.search(normalised):
             return None
         # Maghrebi words the examples never hold ("ch7al", "wa7ed", "m3a"): two words with Arabizi's letter-digits
         # say Arabic whatever the skeleton (3 5 7 9 inside a word or before its letters; not "mp3", "ps5", "b2b").
@@ -187,7 +182,7 @@ def _latin_words(pairs: Sequence[tuple[str, str]]) -> tuple[frozenset[str], froz
     latin: Counter[str] = Counter()
     transliterated: Counter[str] = Counter()
     for text, declared in pairs:
-        if _script(text) == LATIN:
+        if script(text) == LATIN:
             (transliterated if declared in TRANSLITERABLE else latin).update(set(_WORD.findall(text)))
     words = frozenset(w for w, n in latin.items() if n >= 2 and n >= 3 * transliterated[w])
     return words, frozenset(w for w in transliterated if w not in words)

@@ -168,3 +168,10 @@ def test_the_context_survives_a_restart(real_parts: Parts, tmp_path: Path) -> No
     again = Chat(build_engine(settings, store=SqliteStore(database), parts=real_parts))
     again.say("do they have interpreters?")
     assert again.last.understanding is not None and again.last.understanding.context == ("centre",)
+
+
+def test_how_to_contact_them_after_a_centre_is_the_centres_contact_not_the_suppliers(real_chat: Chat) -> None:
+    real_chat.say("what is gustave roussy known for")
+    real_chat.say("comment les contacter ?")
+    assert real_chat.intent() == "centre_location_contact"
+    assert "gustaveroussy.fr" in real_chat.text()

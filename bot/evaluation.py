@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 from bot.store.sqlite import SqliteStore
 
 SWEEP = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+FALSE_ENTITY = "false_entity"  # the tag of a case whose ordinary words must not be read as names
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ class Report:
     dialogues: int = 0
     first_turns: dict[str, float] = field(default_factory=dict)  # cases, accuracy (intent and entities)
     later_turns: dict[str, float] = field(default_factory=dict)
-    entity_accuracy: float = 0.0
+    entity_accuracy: float = 0.0  # cases naming entities, and `false_entity` cases, whose entities are all right
+    entity_missed: list[str] = field(default_factory=list)
     confused: list[tuple[str, str, int]] = field(default_factory=list)
     sweep: list[dict[str, float]] = field(default_factory=list)
     p50_ms: float = 0.0
@@ -240,10 +242,14 @@ def evaluate(settings: Settings, cases: list[Case], dialogues: Sequence[Dialogue
             emergency_hits += predicted == EMERGENCY
             if predicted != EMERGENCY:
                 report.emergency_missed.append(case.text)
-        if case.entities:
+        if case.entities or FALSE_ENTITY in case.tags:  # a false_entity case expects no other entity than it names
             entity_total += 1
             got = turn.understanding.entities if turn.understanding else {}
-            entity_ok += all(got.get(k) == v for k, v in case.entities.items())
+            right = all(got.get(k) == v for k, v in case.entities.items())
+            right = right and (FALSE_ENTITY not in case.tags or set(got) <= set(case.entities))
+            entity_ok += right
+            if not right:
+                report.entity_missed.append(case.text)
     total_ok = sum(ok for oks in by_lang.values() for ok in oks)
     report.accuracy = total_ok / len(cases) if cases else 0.0
     report.per_language = {
@@ -333,7 +339,8 @@ def format_report(report: Report) -> str:
         _false_crisis_line(report),
         f"answers carrying the expected facts: {report.answer_checks:.1%}"
         + (f"   MISSED: {report.answer_missed[:10]}" if report.answer_missed else ""),
-        f"entity accuracy: {report.entity_accuracy:.1%}",
+        f"entity accuracy (false entities included): {report.entity_accuracy:.1%}"
+        + (f"   MISSED: {report.entity_missed[:10]}" if report.entity_missed else ""),
         f"latency per message: p50 {report.p50_ms:.2f} ms, p99 {report.p99_ms:.2f} ms",
         "",
         "most confused (expected → got):",

@@ -6,11 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
+from test_safety import ScriptedChat, ScriptedMatcher
 
-from bot.assistant import Parts, entity_names
+from bot.assistant import Parts, build_engine, entity_names
 from bot.content.loader import load
 from bot.nlu.entities import EntityIndex
-from conftest import Chat, make_content_root
+from bot.store.sqlite import SqliteStore
+from conftest import REPO, Chat, make_content_root, settings_for
 
 NETSARC = "groupe-sarcome-francais.fr"
 
@@ -263,7 +265,7 @@ def test_eye_melanoma_in_spanish_is_an_eye_cancer_not_a_skin_one(real_parts: Par
 
 def test_where_to_be_treated_for_a_cancer_in_a_city_is_answered_with_the_no_advice_line(real_chat: Chat) -> None:
     """'A transplant in Paris for a lymphoma, possible?' reads medical, but where to go needs no advice: the centres."""
-    real_chat.say("greffe de moelle osseuse à paris, c'est possible pour un lymphome ?")
+    real_chat.say("mon pere a un lymphome, une greffe de moelle est-elle possible pour lui a paris ?")
     assert real_chat.intent() == "find_cancer_centre"
     text = real_chat.text()
     assert text.startswith("Je ne peux pas donner d'avis médical")
@@ -333,3 +335,18 @@ def test_hospitals_of_a_city_are_its_cancer_centres_not_out_of_scope(real_chat: 
     real_chat.say(text)
     assert real_chat.intent() == "find_cancer_centre"
     assert "Gustave Roussy" in real_chat.text() and "Curie" in real_chat.text()
+
+
+def test_a_medical_reading_of_where_to_be_treated_gets_the_centres_with_the_no_advice_line(
+    real_parts: Parts, tmp_path: Path, store: SqliteStore
+) -> None:
+    """A cancer and a place named, read as medical first: where to go needs no advice, so the centres come, below
+    the no-advice line."""
+    engine = build_engine(settings_for(REPO, tmp_path), store=store, parts=real_parts)
+    matcher = ScriptedMatcher()
+    engine.matcher = matcher  # type: ignore[assignment]
+    chat = ScriptedChat(engine, matcher=matcher, hint="fr")
+    chat.reads(("medical_advice_request", 0.6), ("find_cancer_centre", 0.3)).say("lymphome et greffe, a paris ?")
+    assert chat.intent() == "find_cancer_centre"
+    assert chat.text().startswith("Je ne peux pas donner d'avis médical")
+    assert "AP-HP" in chat.text()

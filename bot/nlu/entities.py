@@ -35,11 +35,24 @@ LANGUAGE_CUES = _words(
     "entende traduzir auf spricht sprechen sprichst spreche versteht ubersetzen на по язык языке говорит говорят "
     "говорите понимает переводчик لغة اللغة يتكلم يتكلمون تتكلم يحكي بيحكي يحكوا بيحكو يتحدث يتحدثون مترجم"
 )
+# ...or before a word that asks for it ("können wir Deutsch reden?", "English please").
+LANGUAGE_CUES_AFTER = _words("reden sprechen schreiben please pls plz svp stp bitte пожалуйста porfavor favor")
 FEW_WORDS = 2  # a message this short that holds a language name asks for it
 # A one-word city name after one of these words is an ordinary word ("have a nice day", "so nice", "looks nice"),
 # unless it is written with a capital inside the message or after "à" ("on habite à Nice").
 ORDINARY_BEFORE = _words(
     "an the very so too such really quite pretty how what is was are were looks look sounds sound seems"
+)
+# Words that put aside the language named after them ("French instead of English", "au lieu de l'anglais").
+INSTEAD_OF = _words("instead lieu statt anstatt вместо vez بدل بدلا 而不是 不要")
+# City names that are everyday words in one of the eight languages: "nice doctors", "se me caen las lagrimas" (fall),
+# "o site deu pau" (crashed), "guided tours", "с ним" (with him). They name the city only after a word that places
+# something ("in Nice", "près de Caen", "в Ниме"), written with a capital inside the message, or alone ("and Nice?").
+CITY_WORDS = _words("nice caen pau tours ним")
+PLACE_CUES = _words(
+    "in at near to from around about of à a au aux en de pres près vers depuis em no na para perto desde nach bei um "
+    "aus von nahe в во из под около возле рядом до у и في فى الى إلى من قرب جنب و centre center centro zentrum "
+    "hospital hopital klinik clinique clinic ville city cidade stadt город"
 )
 # "a" is also French "à" typed without its accent ("j'habite a Nantes"): an article only after these English words.
 ENGLISH_BEFORE_A = _words("have has had what such is was s it be been got with for wish made")
@@ -55,7 +68,7 @@ UNMASKED = frozenset({("cancer_type", "childhood")})
 # that share a character with such a name, before or after it; a longer name is distinctive enough on its own.
 HAN_STRADDLING = _words(
     "这里 那里 哪里 心里 夜里 城里 家里 手里 眼里 指南 西南 东南 以南 华南 河南 云南 湖南 海南 特别 特殊 特点 特色 "
-    "特意 特地 昂贵 昂扬 斯文 斯坦 尔后 偶尔 莫尔 赛事 比赛 竞赛 恩情 感恩 恩人 伦理 锡纸 兰花"
+    "特意 特地 昂贵 昂扬 斯文 斯坦 尔后 偶尔 莫尔 赛事 比赛 竞赛 赛克 恩情 感恩 恩人 伦理 锡纸 兰花"
 )
 HAN_SHORT = 2  # characters of a Chinese name that is checked against the words around it
 
@@ -116,7 +129,20 @@ class Entities:
     reported: tuple[str, ...] = ()
 
     def first(self, kind: str) -> str | None:
+        """The first name of a kind; for languages, the one asked for (see `wanted_language`)."""
+        if kind == "language":
+            return self.wanted_language()
         return next((f.id for f in self.found if f.kind == kind), None)
+
+    def wanted_language(self) -> str | None:
+        """Of several languages named, the last, unless "instead of" comes before it: "it answered in German, can we
+        go back to English", "Französisch statt Englisch"."""
+        named = [f for f in self.found if f.kind == "language"]
+        if len(named) < 2:
+            return named[0].id if named else None
+        last = named[-1]
+        before = self.tokens[max(last.start - 3, 0) : last.start]
+        return named[-2].id if any(t in INSTEAD_OF for t in before) else last.id
 
     def as_dict(self) -> dict[str, str]:
         return {kind: value for kind in self.reported if (value := self.first(kind)) is not None}
@@ -169,6 +195,12 @@ def _like_word_by_word(window: tuple[str, ...], name: str) -> bool:
     if NOT_A_TYPO.intersection(window):
         return False
     return all(fuzz.ratio(said, meant) >= WORD_LIKENESS for said, meant in zip(window, name.split(), strict=True))
+
+
+def _capitalised_inside(token: str, text: str) -> bool:
+    """The word written with a capital inside a sentence, not as its first word: the writer means a name."""
+    word = re.escape(token)
+    return re.search(rf"(?<!^)(?<![.!?]\s)\b{word[0].upper()}{word[1:]}\b", text.strip()) is not None
 
 
 def in_cyrillic(text: str) -> str:
@@ -270,16 +302,22 @@ class EntityIndex:
         if found.end - found.start != 1 or is_han(toks[found.start]):
             return True
         before = toks[found.start - 1] if found.start else ""
+        after = toks[found.end] if found.end < len(toks) else ""
         if found.kind == "language":
-            return len(toks) <= FEW_WORDS or before in LANGUAGE_CUES or toks[found.start].startswith(_ARABIC_IN)
+            asked = before in LANGUAGE_CUES or after in LANGUAGE_CUES_AFTER
+            return len(toks) <= FEW_WORDS or asked or toks[found.start].startswith(_ARABIC_IN)
+        if found.kind in ("city", "region") and toks[found.start] in CITY_WORDS:
+            article = before == "a" and found.start >= 2 and toks[found.start - 2] in ENGLISH_BEFORE_A
+            placed = before in PLACE_CUES and not article
+            return len(toks) <= FEW_WORDS or placed or _capitalised_inside(toks[found.start], text)
         if found.kind not in ("city", "region") or not toks[found.start].isascii():
             return True
         article = before == "a" and found.start >= 2 and toks[found.start - 2] in ENGLISH_BEFORE_A
         if before not in ORDINARY_BEFORE and not article:
             return True
-        word = re.escape(toks[found.start])
-        if re.search(rf"(?<!^)(?<![.!?]\s)\b{word[0].upper()}{word[1:]}\b", text.strip()):
+        if _capitalised_inside(toks[found.start], text):
             return True  # capitalised inside a sentence: the writer means the name
+        word = re.escape(toks[found.start])
         return re.search(rf"{_AT_PLACE}\s+{word}\b", text, re.IGNORECASE) is not None
 
     def _acronym_candidates(self, text: str, toks: list[str]) -> list[tuple[int, int, int, Found]]:

@@ -275,6 +275,13 @@ def test_the_speller_finds_what_comparing_every_word_finds(real_parts: Parts) ->
             "Мы бы хотели, чтобы его снимки посмотрели во Франции. Это реально?",
         ),
         ("The doctors want chemo first. Is that right?", "Is that right?"),  # what the doctors want is the story
+        ("زوجي مريض؛ كيف نبدأ؟", "كيف نبدأ؟"),  # the Arabic semicolon ends a sentence
+        (  # dictated without a mark: the story is cut from the question at the question's first word
+            "امي تعبانة من شهرين والدكتور هون قال لازم علاج كيماوي شو الاوراق يلي لازم نجهزها للسفارة",
+            "شو الاوراق يلي لازم نجهزها للسفارة",
+        ),
+        # a question of three words says nothing alone: the whole message decides
+        ("صار عندي الم بظهري من اسبوعين وما عم يروح ابدا شو ممكن يكون", None),
     ],
 )
 def test_the_asking_sentences_are_told_from_the_story(text: str, asking: str | None) -> None:

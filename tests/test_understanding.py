@@ -20,6 +20,9 @@ from conftest import Chat
         ("ＩＧＲ　ａｄｒｅｓｓｅ", "igr adresse"),
         ("Straße", "strasse"),
         ("٣ أيام", "3 ايام"),
+        ("في شيء اسمه", "في شي اسمه"),  # the lone hamza, often left out
+        ("شكراااا كتيييير", "شكرا كتير"),  # a stretched letter
+        ("ههههههه", "ههههههه"),  # laughter stays as typed: the junk reader knows it
         ("a\x00b\u200bc", "abc"),
     ],
 )

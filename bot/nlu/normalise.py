@@ -32,6 +32,10 @@ _ARABIC_LETTERS = str.maketrans(
         "’": "'",
     }
 )
+# A letter typed three times or more stretches a word ("شكراااا", "كتييير"); laughter ("ههههه") stays as typed.
+_ARABIC_STRETCHED = re.compile(r"([\u0621-\u0646\u0648-\u064a])\1{2,}")
+# The hamza written on its own is often left out ("شيء" / "شي", "جاءت" / "جات", "دعاء" / "دعا").
+_LONE_HAMZA = "ء"
 # Arabic-Indic and Eastern Arabic-Indic digits are not folded by NFKC.
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
@@ -60,6 +64,9 @@ def normalise(text: str) -> str:
     """Fold case, accents, letter variants, width and punctuation so that spellings people type compare equal."""
     text = unicodedata.normalize("NFKC", strip_controls(text)).casefold()
     text = _ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_LETTERS).translate(_DIGITS)
+    if _LONE_HAMZA in text:
+        text = text.replace(_LONE_HAMZA, "")
+    text = _ARABIC_STRETCHED.sub(r"\1", text)
     decomposed = unicodedata.normalize("NFD", text)
     text = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     text = unicodedata.normalize("NFC", text)

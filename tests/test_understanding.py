@@ -253,6 +253,25 @@ def test_the_speller_finds_what_comparing_every_word_finds(real_parts: Parts) ->
 
 
 @pytest.mark.parametrize(
+    ("word", "stem"),
+    [
+        ("وبالمستشفي", "مستشفي"),  # and + in + the
+        ("فالسبيطار", "سبيطار"),  # Maghrebi "in the"
+        ("للعلاج", "علاج"),
+        ("والدي", "والدي"),  # a word that starts with و keeps it when short
+        ("بلد", "بلد"),
+        ("hospital", "hospital"),
+    ],
+)
+def test_an_arabic_word_is_also_read_without_what_attaches_before_it(word: str, stem: str) -> None:
+    from bot.nlu.features import word_ngrams
+    from bot.nlu.normalise import arabic_stem
+
+    assert arabic_stem(word) == stem
+    assert stem in word_ngrams(f"{word} اخرى")
+
+
+@pytest.mark.parametrize(
     ("text", "asking"),
     [
         ("We are staying near the station. Which hospital treats lung cancer?", "Which hospital treats lung cancer?"),

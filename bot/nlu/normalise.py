@@ -40,6 +40,10 @@ _LONE_HAMZA = "ء"
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+_ARABIC_WORD = re.compile(r"^[\u0620-\u064a]+$")
+ARABIC_STEM_FROM = 5  # letters a word must have for an attached letter to be cut from it ("بلد", "كلي" stay whole)
+_JOINED_ARTICLE = ("ال", "بال", "لل", "كال")  # after و or ف: "and the", "and in the" ("والمستشفي", "فالسبيطار")
+_ROOT_WAW = "والد"  # "والدي", "والدتي": the و is the word's own (father, mother), not "and"
 _HAN_RUN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
 
 
@@ -81,3 +85,26 @@ def tokens(normalised: str) -> list[str]:
 def is_han(token: str) -> bool:
     """Tell whether a token is written in Chinese characters only."""
     return bool(_HAN_RUN.match(token))
+
+
+def arabic_stem(token: str) -> str:
+    """An Arabic word without what attaches before it (و ف, ب ل ك, the article ال and لل), as dictionaries list it.
+
+    "وبالمستشفى", "فالمستشفى" and "المستشفى" are one word to a reader; as tokens they would share no weight. Words
+    of other scripts are returned as they are.
+    """
+    if not _ARABIC_WORD.match(token):
+        return token
+    if (
+        token[0] in "وف"
+        and not token.startswith(_ROOT_WAW)
+        and (token.startswith(_JOINED_ARTICLE, 1) or len(token) > ARABIC_STEM_FROM)
+    ):
+        token = token[1:]
+    if len(token) >= ARABIC_STEM_FROM and token[0] in "بلك" and token[1:3] == "ال":
+        token = token[1:]
+    if len(token) >= ARABIC_STEM_FROM and token.startswith("لل"):
+        token = token[2:]
+    if len(token) >= ARABIC_STEM_FROM and token.startswith("ال"):
+        token = token[2:]
+    return token

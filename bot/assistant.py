@@ -67,7 +67,7 @@ def entity_names(kb: KnowledgeBase, kinds: Registry | None = None) -> Iterator[t
             yield entity.kind, id_, name
 
 
-COMPILED_VERSION = 11  # bump when the loader, the matcher or the records change shape
+COMPILED_VERSION = 12  # bump when the loader, the matcher or the records change shape
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,9 @@ from conftest import Chat
         ("ＩＧＲ　ａｄｒｅｓｓｅ", "igr adresse"),
         ("Straße", "strasse"),
         ("٣ أيام", "3 ايام"),
+        ("في شيء اسمه", "في شي اسمه"),  # the lone hamza, often left out
+        ("شكراااا كتيييير", "شكرا كتير"),  # a stretched letter
+        ("ههههههه", "ههههههه"),  # laughter stays as typed: the junk reader knows it
         ("a\x00b\u200bc", "abc"),
     ],
 )
@@ -273,6 +276,25 @@ def test_the_speller_finds_what_comparing_every_word_finds(real_parts: Parts) ->
 
 
 @pytest.mark.parametrize(
+    ("word", "stem"),
+    [
+        ("وبالمستشفي", "مستشفي"),  # and + in + the
+        ("فالسبيطار", "سبيطار"),  # Maghrebi "in the"
+        ("للعلاج", "علاج"),
+        ("والدي", "والدي"),  # a word that starts with و keeps it when short
+        ("بلد", "بلد"),
+        ("hospital", "hospital"),
+    ],
+)
+def test_an_arabic_word_is_also_read_without_what_attaches_before_it(word: str, stem: str) -> None:
+    from bot.nlu.features import word_ngrams
+    from bot.nlu.normalise import arabic_stem
+
+    assert arabic_stem(word) == stem
+    assert stem in word_ngrams(f"{word} اخرى")
+
+
+@pytest.mark.parametrize(
     ("text", "asking"),
     [
         ("We are staying near the station. Which hospital treats lung cancer?", "Which hospital treats lung cancer?"),
@@ -298,6 +320,13 @@ def test_the_speller_finds_what_comparing_every_word_finds(real_parts: Parts) ->
             "Мы бы хотели, чтобы его снимки посмотрели во Франции. Это реально?",
         ),
         ("The doctors want chemo first. Is that right?", "Is that right?"),  # what the doctors want is the story
+        ("زوجي مريض؛ كيف نبدأ؟", "كيف نبدأ؟"),  # the Arabic semicolon ends a sentence
+        (  # dictated without a mark: the story is cut from the question at the question's first word
+            "امي تعبانة من شهرين والدكتور هون قال لازم علاج كيماوي شو الاوراق يلي لازم نجهزها للسفارة",
+            "شو الاوراق يلي لازم نجهزها للسفارة",
+        ),
+        # a question of three words says nothing alone: the whole message decides
+        ("صار عندي الم بظهري من اسبوعين وما عم يروح ابدا شو ممكن يكون", None),
     ],
 )
 def test_the_asking_sentences_are_told_from_the_story(text: str, asking: str | None) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.nlu.normalise import tokens
+from bot.nlu.normalise import arabic_stem, tokens
 
 Analyzer = Callable[[str], list[str]]
 
@@ -30,7 +30,8 @@ def char_ngrams(text: str, low: int = 2, high: int = 5) -> list[str]:
 def word_ngrams(text: str) -> list[str]:
     """Words and word pairs; Chinese characters count as words, so pairs of them act as Chinese words."""
     toks = tokens(text)
-    return toks + [f"{a} {b}" for a, b in itertools.pairwise(toks)]
+    stems = [stemmed for stemmed in map(arabic_stem, toks) if stemmed not in toks]
+    return toks + [f"{a} {b}" for a, b in itertools.pairwise(toks)] + stems
 
 
 def short_char_ngrams(text: str) -> list[str]:

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import re
 
-# A sentence ends at . ! ? … ; followed by a space, at a line break, at the Chinese (full-width) and Arabic marks,
-# which need no space after them, and at . ! ? before a Cyrillic, Arabic or Chinese letter ("3.5", "curie.fr" stay
-# whole). Pieces without a word ("؟" after "؟") are dropped.
+# A sentence ends at . ! ? … ; followed by a space, at a line break, at the Chinese (full-width) and Arabic marks
+# (question mark, semicolon, full stop), which need no space after them, and at . ! ? before a Cyrillic, Arabic or
+# Chinese letter ("3.5", "curie.fr" stay whole). Pieces without a word ("؟" after "؟") are dropped.
 _SENTENCE_END = re.compile(
-    r"(?<=[.!?…;。？！；؟])\s+|(?<=[。？！；؟])|(?<=[.!?…])(?=[\u0400-\u04ff\u0600-\u06ff\u3400-\u9fff])|\n+"
+    r"(?<=[.!?…;。？！；؟؛۔])\s+|(?<=[。？！；؟؛۔])|(?<=[.!?…])(?=[\u0400-\u04ff\u0600-\u06ff\u3400-\u9fff])|\n+"
 )
+# The words an Arabic question opens with, in the dialects and formal Arabic ("وش", "شو", "شنو", "ايش", "كيفاش",
+# "شلون", "ازاي", "فين", "شحال", "شكد", "قديش", "بكام", "امتى", "وقتاش"...), alone or after "و" (and).
+_ARABIC_ASKING = (
+    r"و?(?:وش|ايش|إيش|شو|شنو|شنهو|اشنو|آش|اش|شني|كيف|كيفاش|كيفش|شلون|ازاي|إزاي|ازاى|وين|فين|منين|أين|اين|"
+    r"كم|قديش|قداش|بقديش|بكام|بكم|شحال|بشحال|شكد|بيش|متى|امتى|إمتى|وقتاش|فوقاش|هل|ليش|ليه|علاش|لماذا|مين|منو|"
+    r"اشكون|شكون|ماذا|ما هو|ما هي|ما هى|ماهو|ماهي)"
+)
+_ARABIC_QUESTION_WORD = re.compile(rf"(?<!\S){_ARABIC_ASKING}(?!\S)")
+_ARABIC_TEXT = re.compile(r"[\u0600-\u06ff]")
+DICTATED_FROM = 10  # words from which an Arabic message without any mark is cut before its first question word
+DICTATED_STORY = 4  # words the story must have before the question word for the cut to be made...
+DICTATED_QUESTION = 4  # ...and the question from it ("شو ممكن تكون", "what could it be", says nothing alone)
 _WORD = re.compile(r"\w")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _ASKS = re.compile(r"[?？؟⁇][\s!！?？؟.…)»\"']*$|^\s*¿")
@@ -25,7 +37,10 @@ _REQUEST = re.compile(
     r"poderiam|podem|gostaria de saber|queria saber|"
     r"k[öo]nnten sie|k[öo]nnen sie|ich m[öo]chte wissen|ich w[üu]rde gern(?:e)? wissen|bitte teilen sie|"
     r"подскажите|скажите|расскажите|хотим узнать|хочу узнать|хотелось бы узнать|"
-    r"هل يمكن|ممكن تقول|ممكن تقولي|اريد ان اعرف|أريد أن أعرف|ابغى اعرف|بدي اعرف|عايز اعرف|"
+    r"هل يمكن|ممكن|اريد ان اعرف|أريد أن أعرف|(?:ابغى|ابغي|ابي|ودي|بدي|عايز|عاوز|حاب|حابب|اريد|أريد) (?:اعرف|أعرف)|"
+    r"(?:بغيت|بغينا|نبغي|نبي|بدنا|عايزين|عاوزين|نريد|نود|نحب) (?:نعرف|اعرف|نفهم)|"
+    r"(?:ارجو|أرجو|نرجو|يرجى|يُرجى|الرجاء|رجاء|لو سمحت|لو سمحتوا|من فضلك|من فضلكم)|"
+    rf"{_ARABIC_ASKING}(?!\S)|"
     r"请问|请告诉|想了解|想请问|能否|可否"
     r")",
     re.IGNORECASE,
@@ -42,7 +57,7 @@ _WANTS = re.compile(
     r"gostar[ií]amos|gostaria|desejamos|"
     r"wir m[öo]chten|ich m[öo]chte|wir w[üu]rden gern|wir wollen|wir h[äa]tten gern|"
     r"мы бы хотели|хотели бы|хотим|хотела бы|хотел бы|хотелось бы|"
-    r"نرغب|نريد|نود|أود|اود|بدنا|عايزين|بغينا|نبغى|نبي"
+    r"نرغب|نريد|نود|أود|اود|بدنا|عايزين|عاوزين|بغينا|نبغى|نبغي|نبي|ودنا|حابين|نتمنى|أتمنى|اتمنى|محتاجين|نحتاج"
     r")\b|我们希望|我们想|家里想|希望法国|想请",
     re.IGNORECASE,
 )
@@ -76,8 +91,23 @@ _COURTESY_LEFT = 2  # words (or Chinese characters) the rest must keep for the o
 
 
 def sentences(text: str) -> list[str]:
-    """The message cut into sentences, empty pieces left out."""
-    return [piece.strip() for piece in _SENTENCE_END.split(text) if piece and _WORD.search(piece)]
+    """The message cut into sentences, empty pieces left out; Arabic dictated without marks is cut at its question."""
+    pieces = [piece.strip() for piece in _SENTENCE_END.split(text) if piece and _WORD.search(piece)]
+    return [part for piece in pieces for part in _dictated(piece)]
+
+
+def _dictated(piece: str) -> list[str]:
+    """A long Arabic sentence without a mark, as voice dictation writes a story and its question, cut before the
+    question's first word: the story first, then what is asked ("... ونحن مرافقين وش نوع الفيزا ...")."""
+    if not _ARABIC_TEXT.search(piece):
+        return [piece]
+    words = piece.split()
+    if len(words) < DICTATED_FROM or _ASKS.search(piece):
+        return [piece]
+    for i in range(DICTATED_STORY, len(words) - DICTATED_QUESTION + 1):
+        if _ARABIC_QUESTION_WORD.fullmatch(words[i]):
+            return [" ".join(words[:i]), " ".join(words[i:])]
+    return [piece]
 
 
 def asks(sentence: str) -> bool:

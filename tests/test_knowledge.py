@@ -263,13 +263,12 @@ def test_eye_melanoma_in_spanish_is_an_eye_cancer_not_a_skin_one(real_parts: Par
     assert index.find("melanoma en la piel").first("cancer_type") == "skin-melanoma"
 
 
-def test_where_to_be_treated_for_a_cancer_in_a_city_is_answered_with_the_no_advice_line(real_chat: Chat) -> None:
-    """'A transplant in Paris for a lymphoma, possible?' reads medical, but where to go needs no advice: the centres."""
+def test_a_medical_question_naming_a_cancer_and_a_city_starts_with_the_no_advice_line(real_chat: Chat) -> None:
+    """Read as medical or as where to be treated (the centres: see the scripted test below), never without the line."""
     real_chat.say("mon pere a un lymphome, une greffe de moelle est-elle possible pour lui a paris ?")
-    assert real_chat.intent() == "find_cancer_centre"
-    text = real_chat.text()
-    assert text.startswith("Je ne peux pas donner d'avis médical")
-    assert "AP-HP" in text and "(0 km)" not in text
+    assert real_chat.intent() in ("find_cancer_centre", "medical_advice_request")
+    assert real_chat.text().startswith("Je ne peux pas donner d'avis médical")
+    assert "(0 km)" not in real_chat.text()
 
 
 def test_centres_near_a_city_asked_unsurely_get_the_list_not_a_did_you_mean(real_chat: Chat) -> None:

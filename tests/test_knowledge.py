@@ -72,10 +72,10 @@ def test_does_a_centre_treat_a_cancer_it_is_recorded_for(real_chat: Chat) -> Non
 
 
 def test_a_cancer_not_recorded_for_a_centre_is_said_so_without_a_guess(real_chat: Chat) -> None:
-    real_chat.say("does bergonie treat breast cancer?")
+    real_chat.say("does centre eugene marquis treat breast cancer?")
     text = real_chat.text()
     assert "nothing recorded" in text and "does not mean" in text
-    assert "https://www.bergonie.fr/" in text
+    assert "https://www.centre-eugene-marquis.fr/" in text
 
 
 def test_nantes_gets_the_ico_site_in_saint_herblain_first(real_chat: Chat) -> None:
@@ -333,3 +333,30 @@ def test_hospitals_of_a_city_are_its_cancer_centres_not_out_of_scope(real_chat: 
     real_chat.say(text)
     assert real_chat.intent() == "find_cancer_centre"
     assert "Gustave Roussy" in real_chat.text() and "Curie" in real_chat.text()
+
+
+@pytest.mark.parametrize(
+    ("text", "local", "nothing_recorded"),
+    [
+        ("centre for pancreatic cancer near lyon", "Centre Léon Bérard", "nothing about pancreatic cancer"),
+        ("ابحث عن مستشفى لسرطان الثدي قريب من ليون", "(Centre Léon Bérard)", "لم أسجل عنها شيئًا"),
+        ("рак груди, лечиться рядом с марселем", "Paoli-Calmettes", "ничего не записано"),
+    ],
+)
+def test_a_cancer_near_a_city_also_shows_the_local_centre_without_a_guess(
+    real_chat: Chat, text: str, local: str, nothing_recorded: str
+) -> None:
+    """The centre of the city itself is shown beside those recorded far away, saying nothing is recorded for it."""
+    real_chat.say(text)
+    said = real_chat.text()
+    assert local in said and nothing_recorded in said
+    line = next(line for line in said.split("\n") if local in line)
+    assert "http" in line  # the page to ask it on
+
+
+def test_a_local_centre_recorded_for_the_cancer_is_not_shown_twice(real_chat: Chat) -> None:
+    real_chat.say("breast cancer hospital near bordeaux")
+    said = real_chat.text()
+    assert said.count("Institut Bergonié") == 1
+    assert "nothing about breast cancer" not in said
+    assert "bergonie.fr/cancer/les-cancers-du-sein" in said

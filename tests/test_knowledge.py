@@ -360,3 +360,17 @@ def test_a_local_centre_recorded_for_the_cancer_is_not_shown_twice(real_chat: Ch
     assert said.count("Institut Bergonié") == 1
     assert "nothing about breast cancer" not in said
     assert "bergonie.fr/cancer/les-cancers-du-sein" in said
+
+
+def test_does_a_named_centre_operate_on_a_cancer_is_answered_for_that_centre(real_chat: Chat) -> None:
+    """Asking whether a hospital does a surgery is about the hospital, not advice: its recorded area and page."""
+    real_chat.say("meu pai tem um tumor no pulmao, o hospital foch em suresnes faz essa cirurgia?")
+    assert real_chat.intent() == "centre_specialties"
+    text = real_chat.text()
+    assert "Hôpital Foch" in text and "hopital-foch.com" in text
+    assert "Outros centros da região" not in text  # that centre, not the list of the place
+
+
+def test_a_treatment_question_naming_a_centre_and_a_cancer_stays_medical(real_chat: Chat) -> None:
+    real_chat.say("my mother has breast cancer and is treated at curie, should she stop her tamoxifen?")
+    assert real_chat.intent() == "medical_advice_request"

@@ -374,3 +374,19 @@ def test_does_a_named_centre_operate_on_a_cancer_is_answered_for_that_centre(rea
 def test_a_treatment_question_naming_a_centre_and_a_cancer_stays_medical(real_chat: Chat) -> None:
     real_chat.say("my mother has breast cancer and is treated at curie, should she stop her tamoxifen?")
     assert real_chat.intent() == "medical_advice_request"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("we need to know how long we will be in france for the treatment", "Length of stay"),
+        ("combien de temps je vais rester en france pour mon traitement ?", "Durée du séjour"),
+        ("сколько времени придется провести во франции на лечении?", "Длительность пребывания"),
+        ("法国治疗要待多久？", "停留时间"),
+    ],
+)
+def test_how_long_the_stay_lasts_says_what_decides_it_without_a_figure(real_chat: Chat, text: str, label: str) -> None:
+    """No source gives a length of stay: the answer says what sets it and who tells you, never a number of days."""
+    real_chat.say(text)
+    line = next(line for line in real_chat.text().split("\n") if line.startswith(label))
+    assert not re.search(r"\d", line)

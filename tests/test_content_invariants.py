@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import yaml
 from babel.messages.pofile import read_po
 
 import taxonomy
@@ -125,3 +126,28 @@ def test_language_names_come_from_cldr_in_their_own_language(real_parts: Parts) 
     names = {lang: real_parts.interface.language_name(lang) for lang in taxonomy.LANGUAGES}
     assert names["fr"] == "Français" and names["ru"] == "Русский" and names["ar"] == "العربية"
     assert names["zh"] == "中文" and names["de"] == "Deutsch"
+
+
+def _french_texts(node: object, examples: bool = False) -> list[str]:
+    """Every French text of a content file but the examples (what people type is theirs)."""
+    if isinstance(node, dict):
+        found = [node["fr"]] if isinstance(node.get("fr"), str) and not examples else []
+        for key, value in node.items():
+            found += _french_texts(value, examples or key == "examples")
+        return found
+    if isinstance(node, list):
+        return [text for item in node for text in _french_texts(item, examples)]
+    return []
+
+
+def test_french_answers_put_a_no_break_space_before_colons_and_semicolons() -> None:
+    """French typography: "Étape suivante : …" with U+00A0, never an ordinary space that can break the line."""
+    files = [*sorted((REPO / "intents").glob("*.yaml")), *sorted((REPO / "catalogue").glob("*.yaml"))]
+    bad = [
+        f"{path.name}: {line.strip()[:60]}"
+        for path in files
+        for text in _french_texts(yaml.safe_load(path.read_text(encoding="utf-8")))
+        for line in text.split("\n")
+        if re.search(r"(?: [:;])|(?:[\w)»][:;](?=\s))", line)
+    ]
+    assert bad == []

@@ -74,10 +74,10 @@ def test_does_a_centre_treat_a_cancer_it_is_recorded_for(real_chat: Chat) -> Non
 
 
 def test_a_cancer_not_recorded_for_a_centre_is_said_so_without_a_guess(real_chat: Chat) -> None:
-    real_chat.say("does bergonie treat breast cancer?")
+    real_chat.say("does centre eugene marquis treat breast cancer?")
     text = real_chat.text()
     assert "nothing recorded" in text and "does not mean" in text
-    assert "https://www.bergonie.fr/" in text
+    assert "https://www.centre-eugene-marquis.fr/" in text
 
 
 def test_nantes_gets_the_ico_site_in_saint_herblain_first(real_chat: Chat) -> None:
@@ -349,3 +349,60 @@ def test_a_medical_reading_of_where_to_be_treated_gets_the_centres_with_the_no_a
     assert chat.intent() == "find_cancer_centre"
     assert chat.text().startswith("Je ne peux pas donner d'avis médical")
     assert "AP-HP" in chat.text()
+
+
+@pytest.mark.parametrize(
+    ("text", "local", "nothing_recorded"),
+    [
+        ("centre for pancreatic cancer near lyon", "Centre Léon Bérard", "nothing about pancreatic cancer"),
+        ("ابحث عن مستشفى لسرطان الثدي قريب من ليون", "(Centre Léon Bérard)", "لم أسجل عنها شيئًا"),
+        ("рак груди, лечиться рядом с марселем", "Paoli-Calmettes", "ничего не записано"),
+    ],
+)
+def test_a_cancer_near_a_city_also_shows_the_local_centre_without_a_guess(
+    real_chat: Chat, text: str, local: str, nothing_recorded: str
+) -> None:
+    """The centre of the city itself is shown beside those recorded far away, saying nothing is recorded for it."""
+    real_chat.say(text)
+    said = real_chat.text()
+    assert local in said and nothing_recorded in said
+    line = next(line for line in said.split("\n") if local in line)
+    assert "http" in line  # the page to ask it on
+
+
+def test_a_local_centre_recorded_for_the_cancer_is_not_shown_twice(real_chat: Chat) -> None:
+    real_chat.say("breast cancer hospital near bordeaux")
+    said = real_chat.text()
+    assert said.count("Institut Bergonié") == 1
+    assert "nothing about breast cancer" not in said
+    assert "bergonie.fr/cancer/les-cancers-du-sein" in said
+
+
+def test_does_a_named_centre_operate_on_a_cancer_is_answered_for_that_centre(real_chat: Chat) -> None:
+    """Asking whether a hospital does a surgery is about the hospital, not advice: its recorded area and page."""
+    real_chat.say("meu pai tem um tumor no pulmao, o hospital foch em suresnes faz essa cirurgia?")
+    assert real_chat.intent() == "centre_specialties"
+    text = real_chat.text()
+    assert "Hôpital Foch" in text and "hopital-foch.com" in text
+    assert "Outros centros da região" not in text  # that centre, not the list of the place
+
+
+def test_a_treatment_question_naming_a_centre_and_a_cancer_stays_medical(real_chat: Chat) -> None:
+    real_chat.say("my mother has breast cancer and is treated at curie, should she stop her tamoxifen?")
+    assert real_chat.intent() == "medical_advice_request"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("we need to know how long we will be in france for the treatment", "Length of stay"),
+        ("combien de temps je vais rester en france pour mon traitement ?", "Durée du séjour"),
+        ("сколько времени придется провести во франции на лечении?", "Длительность пребывания"),
+        ("法国治疗要待多久？", "停留时间"),
+    ],
+)
+def test_how_long_the_stay_lasts_says_what_decides_it_without_a_figure(real_chat: Chat, text: str, label: str) -> None:
+    """No source gives a length of stay: the answer says what sets it and who tells you, never a number of days."""
+    real_chat.say(text)
+    line = next(line for line in real_chat.text().split("\n") if line.startswith(label))
+    assert not re.search(r"\d", line)

@@ -6,6 +6,7 @@ import pytest
 
 from bot.dialogue.policies import Bands
 from bot.nlu.matcher import Ranked
+from conftest import Chat
 
 BANDS = Bands(answer=0.5, suggest=0.2, emergency=0.2, self_harm=0.15, self_harm_second=0.3, medical=0.2)
 
@@ -69,3 +70,16 @@ def test_an_unsure_reading_that_may_be_medical_is_not_a_menu() -> None:
     assert not BANDS.unsure_medical(ranked(("intl_patient_process", 0.24), ("medical_advice_request", 0.19)))
     assert not BANDS.unsure_medical(ranked(("intl_patient_process", 0.6), ("medical_advice_request", 0.3)))
     assert not BANDS.unsure_medical(ranked(("a", 0.3), ("b", 0.25), ("medical_advice_request", 0.21)))
+
+
+def test_a_strong_emergency_behind_a_medical_reading_is_answered_first() -> None:
+    """Symptoms told as they happen read as a medical question and an emergency: the number comes first."""
+    assert BANDS.crisis(ranked(("medical_advice_request", 0.59), ("emergency", 0.4))) == "emergency"
+    assert BANDS.crisis(ranked(("medical_advice_request", 0.75), ("emergency", 0.25))) is None  # its line, above
+    assert BANDS.crisis(ranked(("cost_quote", 0.6), ("emergency", 0.35))) is None  # a practical answer keeps its place
+
+
+def test_symptoms_told_now_in_egyptian_arabic_get_the_emergency_number_first(real_chat: Chat) -> None:
+    real_chat.say("ماما بتنزف دم كتير من بقها دلوقتي وهي بتاخد كيماوي")
+    assert real_chat.intent() == "emergency"
+    assert "112" in real_chat.replies()[0].text.split("\n")[0] or "15" in real_chat.replies()[0].text.split("\n")[0]

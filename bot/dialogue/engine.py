@@ -418,7 +418,7 @@ class Engine(ConversationReading):
             self._where_for_a_place(ranked, found, self.bands.suggest)
             if band != "answer" or top.intent == MEDICAL_ADVICE
             else None
-        )
+        ) or self._does_a_centre_treat(ranked, found, self.bands.suggest)
         if where is not None:
             turn = self._answer(
                 state, self.kb.intents[where], lang, found, confidence=self._confidence_of(ranked, where)

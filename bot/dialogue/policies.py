@@ -31,6 +31,7 @@ class Bands:
     emergency: float = 0.2  # an emergency is answered on weaker evidence: a false alarm costs little
     self_harm: float = 0.15  # the crisis lines cost less still when unneeded than when missing
     self_harm_second: float = 0.3  # a second reading this strong is answered first, whatever the first one is
+    emergency_second: float = 0.3  # an emergency this strong behind a medical reading is answered first
     medical: float = 0.2  # a medical question beside a practical one: the no-advice line goes above the answer
 
     def decide(self, ranked: list[Ranked]) -> Band:
@@ -53,7 +54,9 @@ class Bands:
 
         A self-harm reading is also answered first when the ordinary answer would only be a did-you-mean or a
         fallback (someone who may be thinking of suicide never gets "Did you mean" or "I can't help with that"),
-        and when it is a strong second reading ("I wrote a letter to my children, tonight I end it").
+        and when it is a strong second reading ("I wrote a letter to my children, tonight I end it"). An emergency is
+        answered first when it is a strong second reading of a medical question: symptoms told as they happen ("she is
+        bleeding a lot from the mouth now, on chemo") need the number before the no-advice answer.
         """
         if not ranked:
             return None
@@ -65,6 +68,10 @@ class Bands:
             or any(r.intent == SELF_HARM for r in ranked[1:3] if r.confidence >= self.self_harm_second)
         ):
             return SELF_HARM
+        if top.intent == MEDICAL_ADVICE and any(
+            r.intent == EMERGENCY and r.confidence >= self.emergency_second for r in ranked[1:3]
+        ):
+            return EMERGENCY
         return None
 
     def second_crisis(self, ranked: list[Ranked]) -> str | None:

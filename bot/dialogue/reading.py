@@ -95,6 +95,30 @@ class ConversationReading:
             return listing
         return None
 
+    def _does_a_centre_treat(self, ranked: list[Ranked], found: Entities, suggest: float) -> str | None:
+        """A centre and a cancer named, a medical reading first and what the centre treats a plausible one.
+
+        "my father has lung cancer, does Foch operate on that?" asks what a hospital does, which needs no advice to
+        answer: the centre's recorded areas for that cancer, under the no-advice line. Read as the centres of a place
+        while naming one centre in its own city, it is about that centre too.
+        """
+        centre, cancer = found.first("centre"), found.first("cancer_type")
+        if not (centre and cancer) or not ranked:
+            return None
+        meant = next((i.id for i in self.kb.intents.values() if i.kind == "centre_specialties"), None)
+        if meant is None:
+            return None
+        if ranked[0].intent == self.default_for.get("city", ""):
+            # "at Foch in Suresnes, do they operate on that?": one centre named, in its own city: that centre.
+            centres = {f.id for f in found.found if f.kind == "centre"}
+            places = {f.id for f in found.found if f.kind in ("city", "region")}
+            record = self.kb.centres.get(centre)
+            return meant if len(centres) == 1 and record is not None and places <= set(record.cities) else None
+        if ranked[0].intent != MEDICAL_ADVICE:
+            return None
+        score = next((r.confidence for r in ranked if r.intent == meant), 0.0)
+        return meant if score >= suggest else None
+
     def _where_treated(self, ranked: list[Ranked], found: Entities) -> str | None:
         """A cancer named and the two best readings both where to be treated (its centres, children's centres).
 

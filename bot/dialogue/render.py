@@ -20,6 +20,8 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 NEAREST = 3
 NEARBY_KM = 20.0  # sites this close to a named city are listed with it (Villejuif, Neuilly for Paris)
 MAX_SOURCES = 4  # the addresses shown under an answer composed from several catalogue entries
+LOCAL_KM = 50.0  # a centre this close to the named place is shown beside those recorded for a cancer type
+MAX_LOCAL = 5
 
 
 @dataclass(frozen=True)
@@ -190,18 +192,72 @@ class Renderer:
             return Rendered(fill(intent.variants["treats"][lang], values), self.centre_buttons(centre, lang))
         return Rendered(fill(intent.variants["not_recorded"][lang], values), self.centre_buttons(centre, lang))
 
+    def local_centres(self, place: str | None, leave_out: list[Centre]) -> list[tuple[Centre, float | None, str]]:
+        """The centres with a site in or close to a place (any site in a region), but for those already listed."""
+        if not place:
+            return []
+        others = [c for c in self.kb.centres.values() if c not in leave_out]
+        if place in self.kb.regions:
+            in_region: list[tuple[Centre, float | None, str]] = []
+            for centre in others:
+                site = next((cid for cid in centre.cities if self.city_region(cid) == place), None)
+                if site is not None:
+                    in_region.append((centre, None, site))
+            return in_region[:MAX_LOCAL]
+        point = self.place_point(place)
+        if point is None:
+            return []
+        rows = self.nearest(point.lat, point.lon, MAX_LOCAL, others)
+        return [(c, km, city) for c, km, city in rows if km <= LOCAL_KM or city == place]
+
+    def local_block(
+        self,
+        intent: Intent,
+        lang: str,
+        place: str | None,
+        cancer_type: str,
+        rows: list[tuple[Centre, float | None, str]],
+    ) -> str:
+        """The centres near the place with nothing recorded for the cancer: named, with the page to ask them on."""
+        template = intent.variants.get("by_type_local", {}).get(lang)
+        if not rows or not template:
+            return ""
+        lines = []
+        for centre, km, city in rows:
+            distance = self.ui.format_distance(km, lang) if km is not None and city != place else None
+            page = centre.international_page or centre.website or ""
+            line = self.centre_line(centre, lang, distance, city)
+            lines.append(f"{line}{colon(lang)}{page}" if page else line)
+        values = {
+            "cancer": self.kb.cancer_types[cancer_type].name[lang],
+            "city": self.place_name(place, lang),
+            "centres": "\n".join(lines),
+        }
+        return fill(template, values)
+
     def by_type(self, intent: Intent, lang: str, place: str | None, cancer_type: str) -> Rendered:
-        """Which centres for a cancer type: those with a recorded area for it, nearest first when a place is named."""
+        """Which centres for a cancer type: those with a recorded area for it, nearest first when a place is named.
+
+        The centres of the named place with nothing recorded for that cancer follow, with the page to ask them on:
+        the local centre is never left out, and nothing is guessed about what it treats.
+        """
         wanted = self.areas_for(cancer_type)
         matching = [c for c in self.kb.centres.values() if wanted & set(c.areas)]
         point = self.place_point(place)
         values = {"cancer": self.kb.cancer_types[cancer_type].name[lang], "city": self.place_name(place, lang)}
         if not matching:
-            offices = [c for c in self.kb.centres.values() if c.international_page]
+            nearby = self.local_centres(place, [])
+            values["local"] = self.local_block(intent, lang, place, cancer_type, nearby)
+            local = [c for c, _, _ in nearby]
+            offices = local + [c for c in self.kb.centres.values() if c.international_page and c not in local]
             buttons = tuple(Button(bid.make(bid.CENTRE, c.id), c.display_name(lang)) for c in offices)
             return Rendered(fill(intent.variants["by_type_none"][lang], values), buttons)
         rows: list[tuple[Centre, float | None, str]] = [(c, None, c.city) for c in matching]
-        if point is not None:
+        if place in self.kb.regions:  # the region's own centres first; no distance from a region
+            rows.sort(key=lambda row: all(self.city_region(cid) != place for cid in row[0].cities))
+        if point is None:
+            values["city"] = ""  # "sorted by distance from …" only when there is a point to measure from
+        else:
             rows = [(c, km, city) for c, km, city in self.nearest(point.lat, point.lon, NEAREST + 2, matching)]
         lines: list[str] = []
         sources: list[str] = []
@@ -214,9 +270,12 @@ class Renderer:
             sources.extend(url for e in centre.expertise if e.specialty in wanted for url in e.source[:1])
         values["centres"] = "\n".join(lines)
         values["sources"] = "\n".join(list(dict.fromkeys(sources))[:MAX_SOURCES])
+        nearby = self.local_centres(place, [c for c, _, _ in rows])
+        values["local"] = self.local_block(intent, lang, place, cancer_type, nearby)
+        shown = [c for c, _, _ in nearby] + [c for c, _, _ in rows]
         return Rendered(
             fill(intent.variants["by_type"][lang], values),
-            tuple(Button(bid.make(bid.CENTRE, c.id), c.display_name(lang)) for c, _, _ in rows),
+            tuple(Button(bid.make(bid.CENTRE, c.id), c.display_name(lang)) for c in shown),
         )
 
     def place_point(self, place: str | None) -> Coordinates | None:

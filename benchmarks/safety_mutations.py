@@ -57,6 +57,12 @@ MUTATIONS = [
         "strong self-harm second reading",
     ),
     (
+        "bot/dialogue/policies.py",
+        "emergency_second: float = 0.3",
+        "emergency_second: float = 1.1",
+        "strong emergency behind a medical reading",
+    ),
+    (
         "bot/dialogue/engine.py",
         "return self._miss(state, self.matcher.is_junk(text, found), lang, top, entities)",
         'state.context["last_text"] = text[:500]\n'

@@ -8,7 +8,9 @@ from bot.dialogue.policies import Bands
 from bot.nlu.matcher import Ranked
 from conftest import Chat
 
-BANDS = Bands(answer=0.5, suggest=0.2, emergency=0.2, self_harm=0.15, self_harm_second=0.3, medical=0.2)
+BANDS = Bands(
+    answer=0.5, suggest=0.2, emergency=0.2, self_harm=0.15, self_harm_second=0.3, medical=0.2, medical_line=0.1
+)
 
 
 def ranked(*pairs: tuple[str, float]) -> list[Ranked]:
@@ -60,8 +62,8 @@ def test_self_harm_lines_are_preferred_when_both_crises_are_second_readings() ->
 
 
 def test_a_medical_question_beside_a_practical_one() -> None:
-    assert BANDS.medical_beside(ranked(("cost_quote", 0.6), ("medical_advice_request", 0.2)))
-    assert not BANDS.medical_beside(ranked(("cost_quote", 0.6), ("medical_advice_request", 0.19)))
+    assert BANDS.medical_beside(ranked(("cost_quote", 0.6), ("medical_advice_request", 0.1)))
+    assert not BANDS.medical_beside(ranked(("cost_quote", 0.6), ("medical_advice_request", 0.09)))
     assert not BANDS.medical_beside(ranked(("medical_advice_request", 0.6), ("cost_quote", 0.3)))
 
 
@@ -83,3 +85,15 @@ def test_symptoms_told_now_in_egyptian_arabic_get_the_emergency_number_first(rea
     real_chat.say("ماما بتنزف دم كتير من بقها دلوقتي وهي بتاخد كيماوي")
     assert real_chat.intent() == "emergency"
     assert "112" in real_chat.replies()[0].text.split("\n")[0] or "15" in real_chat.replies()[0].text.split("\n")[0]
+
+
+def test_a_treatment_choice_asked_with_a_cancer_and_a_city_gets_the_no_advice_line(real_chat: Chat) -> None:
+    """Read mostly as where to be treated, it still asks which treatment is better: the line comes first."""
+    real_chat.say("leukemia in paris, transplant or car-t, which is better?")
+    assert real_chat.text().startswith("I cannot give medical advice")
+
+
+def test_by_default_a_faint_medical_reading_beside_an_answer_still_gets_the_line() -> None:
+    """The line costs one sentence; a treatment question missed costs more: it comes from a tenth of the evidence."""
+    assert Bands().medical_beside(ranked(("find_cancer_centre", 0.8), ("medical_advice_request", 0.12)))
+    assert not Bands().medical_beside(ranked(("find_cancer_centre", 0.9), ("medical_advice_request", 0.05)))

@@ -32,7 +32,8 @@ class Bands:
     self_harm: float = 0.15  # the crisis lines cost less still when unneeded than when missing
     self_harm_second: float = 0.3  # a second reading this strong is answered first, whatever the first one is
     emergency_second: float = 0.3  # an emergency this strong behind a medical reading is answered first
-    medical: float = 0.2  # a medical question beside a practical one: the no-advice line goes above the answer
+    medical: float = 0.2  # an unsure reading this likely to be medical gets the no-advice answer, not a menu
+    medical_line: float = 0.1  # a medical question beside a practical one: the no-advice line (it costs a line) above
 
     def decide(self, ranked: list[Ranked]) -> Band:
         if not ranked:
@@ -93,4 +94,4 @@ class Bands:
 
     def medical_beside(self, ranked: list[Ranked]) -> bool:
         """A medical question is a plausible second reading of a practical one: answer it, saying no advice first."""
-        return any(r.intent == MEDICAL_ADVICE and r.confidence >= self.medical for r in ranked[1:3])
+        return any(r.intent == MEDICAL_ADVICE and r.confidence >= self.medical_line for r in ranked[1:3])

@@ -58,6 +58,12 @@ MUTATIONS = [
     ),
     (
         "bot/dialogue/policies.py",
+        "medical_line: float = 0.1",
+        "medical_line: float = 0.3",
+        "no-advice line from faint medical evidence",
+    ),
+    (
+        "bot/dialogue/policies.py",
         "emergency_second: float = 0.3",
         "emergency_second: float = 1.1",
         "strong emergency behind a medical reading",

@@ -406,3 +406,28 @@ def test_how_long_the_stay_lasts_says_what_decides_it_without_a_figure(real_chat
     real_chat.say(text)
     line = next(line for line in real_chat.text().split("\n") if line.startswith(label))
     assert not re.search(r"\d", line)
+
+
+@pytest.mark.parametrize(
+    ("text", "answered"),
+    [
+        # the cancer only in the story: the question asks where the treatment is given
+        (
+            "My daughter is 12 and has a brain tumour, the doctors at home mentioned protons. "
+            "Where in France can she get proton therapy?",
+            "proton_therapy",
+        ),
+        ("proton therapy for a brain tumour, where in france?", "find_cancer_centre"),  # one sentence: its centres
+        ("We live in Dakar. Which centres give proton therapy for a brain tumour?", "find_cancer_centre"),
+    ],
+)
+def test_a_cancer_told_only_in_the_story_does_not_turn_a_question_about_a_treatment(
+    real_parts: Parts, tmp_path: Path, store: SqliteStore, text: str, answered: str
+) -> None:
+    """Where proton therapy is given is the proton-therapy answer; a cancer named in the question asks its centres."""
+    engine = build_engine(settings_for(REPO, tmp_path), store=store, parts=real_parts)
+    matcher = ScriptedMatcher()
+    engine.matcher = matcher  # type: ignore[assignment]
+    chat = ScriptedChat(engine, matcher=matcher, hint="en")
+    chat.reads(("proton_therapy", 0.9), ("buyer_radiotherapy_infrastructure", 0.05)).say(text)
+    assert chat.intent() == answered

@@ -320,6 +320,20 @@ def test_an_arabic_word_is_also_read_without_what_attaches_before_it(word: str, 
             "Мы бы хотели, чтобы его снимки посмотрели во Франции. Это реально?",
         ),
         ("The doctors want chemo first. Is that right?", "Is that right?"),  # what the doctors want is the story
+        (  # a letter: what the hospital is after, then only "how should we proceed?"
+            "Dear colleagues, our clinic in Oman is building an oncology wing and would like French partners for the "
+            "lab. How should we proceed? Best regards",
+            "Dear colleagues, our clinic in Oman is building an oncology wing and would like French partners for the "
+            "lab. How should we proceed?",
+        ),
+        (
+            "Я хирург из Минска. Хочу поучиться во Франции. Как подать заявку?",
+            "Хочу поучиться во Франции. Как подать заявку?",
+        ),
+        (  # the Arabic verb of wanting with "and" before it
+            "أنا صيدلي من ليبيا. وأبحث عن دورة تدريبية في فرنسا. كيف أسجل؟",
+            "وأبحث عن دورة تدريبية في فرنسا. كيف أسجل؟",
+        ),
         ("زوجي مريض؛ كيف نبدأ؟", "كيف نبدأ؟"),  # the Arabic semicolon ends a sentence
         (  # dictated without a mark: the story is cut from the question at the question's first word
             "امي تعبانة من شهرين والدكتور هون قال لازم علاج كيماوي شو الاوراق يلي لازم نجهزها للسفارة",

@@ -405,7 +405,7 @@ class Engine(ConversationReading):
             return self._answer(
                 state, self.kb.intents[crisis], lang, found, confidence=self._confidence_of(plain, crisis)
             )
-        ranked = self._lists_of_a_place(self._expertise_of_a_name(self._in_scope(ranked, found), found), found)
+        ranked = self._lists_of_a_place(self._expertise_of_a_name(self._in_scope(ranked, found), found, text), found)
         top = ranked[0] if ranked else Ranked(OUT_OF_SCOPE, 0.0)
         band = self.bands.decide(ranked)
         named = [f for f in found.found if f.kind in self.default_for]

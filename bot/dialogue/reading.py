@@ -10,6 +10,7 @@ from bot.dialogue.policies import CRISIS, HUMAN, MEDICAL_ADVICE, OUT_OF_SCOPE
 from bot.dialogue.render import Rendered, Renderer
 from bot.nlu.entities import Entities, EntityIndex
 from bot.nlu.matcher import Matcher, Ranked
+from bot.nlu.sentences import asking_part
 from bot.store.base import UserState
 
 # Intents that keep the conversation going without changing what it is about.
@@ -142,9 +143,15 @@ class ConversationReading:
         share = sum(r.confidence for r in rest)
         return [Ranked(r.intent, r.confidence / share) for r in rest] if share > 0 else ranked
 
-    def _expertise_of_a_name(self, ranked: list[Ranked], found: Entities) -> list[Ranked]:
-        """A centre or a cancer named turns an `expertise` reading (buying radiotherapy) into what centres treat."""
+    def _expertise_of_a_name(self, ranked: list[Ranked], found: Entities, text: str = "") -> list[Ranked]:
+        """A centre or a cancer named turns an `expertise` reading (buying radiotherapy) into what centres treat.
+
+        A cancer told only in the story before the question does not: "my son has a brain tumour ... where in France
+        is there proton therapy?" asks where the treatment is given, not which centres record brain tumours.
+        """
         wanted = "centre_specialties" if found.first("centre") else "centres_near" if found.first("cancer_type") else ""
+        if wanted == "centres_near" and self._named_only_in_the_story(text, "cancer_type"):
+            return ranked
         meant = next((i.id for i in self.kb.intents.values() if wanted and i.kind == wanted), None)
         if meant is None or not self.rules.expertise:
             return ranked
@@ -153,6 +160,11 @@ class ConversationReading:
             key = meant if r.intent in self.rules.expertise else r.intent
             merged[key] = merged.get(key, 0.0) + r.confidence
         return sorted((Ranked(i, p) for i, p in merged.items()), key=lambda r: -r.confidence)
+
+    def _named_only_in_the_story(self, text: str, kind: str) -> bool:
+        """A message that tells a story and asks a question, whose question names no entity of this kind."""
+        question = asking_part(text) if text else None
+        return question is not None and not self.entities.find(question).first(kind)
 
     def _same_question(
         self, state: UserState, found: Entities, top: Ranked, band: str

@@ -48,17 +48,24 @@ _REQUEST = re.compile(
 _CHINESE_ASKS = re.compile(r"[吗嘛呢][。.!！]*$")
 # A sentence that says what the family wants ("we would like a French specialist to review his file. Is it possible?"):
 # it is part of the request, and the question after it often only says "is it possible?" or "how do we proceed?".
+# The first person singular counts as the plural does ("I want", "хочу", "أرغب"), and so does a letter's "we are
+# planning X and would like to ..." or "we are interested in ...": a doctor or a buyer writes what they are after,
+# then only "how do I apply?" or "how do we proceed?". Arabic verbs may carry "and" or "so" (و, ف) before them.
 _WANTS = re.compile(
     r"\b(?:"
-    r"we(?: would|'d) like|i(?: would|'d) like|we want|we wish|we hope|the family wants|"
+    r"we(?: would|'d) like|i(?: would|'d) like|we want|we wish|we hope|the family wants|i want|i wish|"
+    r"and would like|and wish|(?:i am|i'm|we are|we're) (?:interested in|looking for|seeking)|"
     r"nous souhait\w*|je souhait\w*|on souhait\w*|souhaiterai(?:t|ent)|on voudrait|nous voudrions|je voudrais|"
-    r"on aimerait|nous aimerions|"
-    r"quisi[ée]ramos|queremos|quisiera|nos gustar[ií]a|me gustar[ií]a|deseamos|"
-    r"gostar[ií]amos|gostaria|desejamos|"
-    r"wir m[öo]chten|ich m[öo]chte|wir w[üu]rden gern|wir wollen|wir h[äa]tten gern|"
-    r"мы бы хотели|хотели бы|хотим|хотела бы|хотел бы|хотелось бы|"
-    r"نرغب|نريد|نود|أود|اود|بدنا|عايزين|عاوزين|بغينا|نبغى|نبغي|نبي|ودنا|حابين|نتمنى|أتمنى|اتمنى|محتاجين|نحتاج"
-    r")\b|我们希望|我们想|家里想|希望法国|想请",
+    r"on aimerait|nous aimerions|je veux|nous voulons|on veut|(?:je|nous) cherch\w*|"
+    r"quisi[ée]ramos|queremos|quisiera|nos gustar[ií]a|me gustar[ií]a|deseamos|quiero|deseo|busco|buscamos|"
+    r"gostar[ií]amos|gostaria|desejamos|quero|queremos|procuro|procuramos|"
+    r"wir m[öo]chten|ich m[öo]chte|wir w[üu]rden gern|wir wollen|wir h[äa]tten gern|ich will|wir suchen|ich suche|"
+    r"(?:ich|wir) interessiere?n? (?:mich|uns)|"
+    r"мы бы хотели|хотели бы|хотим|хотела бы|хотел бы|хотелось бы|хочу|ищу|ищем"
+    r")\b|(?<!\w)[وف]?(?:"
+    r"نرغب|أرغب|ارغب|نريد|أريد|اريد|نود|أود|اود|بدنا|بدي|عايزين|عاوزين|بغينا|بغيت|نبغى|نبغي|نبي|ودنا|حابين|نتمنى|"
+    r"أتمنى|اتمنى|محتاجين|نحتاج|نبحث|أبحث|ابحث"
+    r")(?!\w)|我们希望|我们想|家里想|希望法国|想请|我想|我希望",
     re.IGNORECASE,
 )
 # The polite opening of a request ("could you please let us know", "poderiam informar-nos", "请问"): it says nothing of

@@ -64,7 +64,7 @@ MUTATIONS = [
     ),
     (
         "bot/dialogue/policies.py",
-        "emergency_second: float = 0.3",
+        "emergency_second: float = 0.4",
         "emergency_second: float = 1.1",
         "strong emergency behind a medical reading",
     ),

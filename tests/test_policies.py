@@ -77,7 +77,7 @@ def test_an_unsure_reading_that_may_be_medical_is_not_a_menu() -> None:
 def test_a_strong_emergency_behind_a_medical_reading_is_answered_first() -> None:
     """Symptoms told as they happen read as a medical question and an emergency: the number comes first."""
     assert BANDS.crisis(ranked(("medical_advice_request", 0.59), ("emergency", 0.4))) == "emergency"
-    assert BANDS.crisis(ranked(("medical_advice_request", 0.75), ("emergency", 0.25))) is None  # its line, above
+    assert BANDS.crisis(ranked(("medical_advice_request", 0.6), ("emergency", 0.39))) is None  # its line, above
     assert BANDS.crisis(ranked(("cost_quote", 0.6), ("emergency", 0.35))) is None  # a practical answer keeps its place
 
 

@@ -678,3 +678,10 @@ def test_a_short_word_is_no_slip_of_a_crisis_word(real_chat: Chat, text: str) ->
 def test_a_long_misspelt_crisis_word_is_still_read(real_chat: Chat) -> None:
     real_chat.say("je pense au suicdie tout le temps")
     assert real_chat.intent() == "self_harm"
+
+
+@pytest.mark.parametrize("text", ["it's me again", "我又来了"])
+def test_a_returning_user_is_greeted_not_shown_the_crisis_lines(real_chat: Chat, text: str) -> None:
+    real_chat.say(text)
+    assert real_chat.intent() == "greeting", text
+    assert "3114" not in real_chat.text()

@@ -31,7 +31,7 @@ class Bands:
     emergency: float = 0.2  # an emergency is answered on weaker evidence: a false alarm costs little
     self_harm: float = 0.15  # the crisis lines cost less still when unneeded than when missing
     self_harm_second: float = 0.3  # a second reading this strong is answered first, whatever the first one is
-    emergency_second: float = 0.3  # an emergency this strong behind a medical reading is answered first
+    emergency_second: float = 0.4  # an emergency this strong behind a medical reading is answered first
     medical: float = 0.2  # an unsure reading this likely to be medical gets the no-advice answer, not a menu
     medical_line: float = 0.1  # a medical question beside a practical one: the no-advice line (it costs a line) above
 

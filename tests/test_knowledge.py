@@ -351,6 +351,27 @@ def test_a_medical_reading_of_where_to_be_treated_gets_the_centres_with_the_no_a
     assert "AP-HP" in chat.text()
 
 
+def test_where_a_cancer_is_treated_read_first_gets_the_centres_under_the_no_advice_line(
+    real_parts: Parts, tmp_path: Path, store: SqliteStore
+) -> None:
+    """A cancer named, no place, where to be treated read first but unsure and a medical reading behind it: the
+    centres for that cancer, below the no-advice line, not the refusal alone."""
+    engine = build_engine(settings_for(REPO, tmp_path), store=store, parts=real_parts)
+    matcher = ScriptedMatcher()
+    engine.matcher = matcher  # type: ignore[assignment]
+    chat = ScriptedChat(engine, matcher=matcher, hint="fr")
+    chat.reads(("find_cancer_centre", 0.32), ("medical_advice_request", 0.21), ("paediatric_cancer", 0.19))
+    chat.say("ma fille a un retinoblastome, ou est-ce qu'on soigne ca ?")
+    assert chat.intent() == "find_cancer_centre"
+    assert chat.text().startswith("Je ne peux pas donner d'avis médical")
+    assert "Institut Curie" in chat.text()
+    # Read medical first, it stays the no-advice answer.
+    other = ScriptedChat(engine, user="user-2", matcher=matcher, hint="fr")
+    other.reads(("medical_advice_request", 0.32), ("find_cancer_centre", 0.21))
+    other.say("retinoblastome : chimio ou laser ?")
+    assert other.intent() == "medical_advice_request"
+
+
 @pytest.mark.parametrize(
     ("text", "local", "nothing_recorded"),
     [

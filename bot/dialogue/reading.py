@@ -132,6 +132,18 @@ class ConversationReading:
         best = [r.intent for r in ranked[:2]]
         return best[0] if len(best) == 2 and set(best) <= where and best[0] in self.kb.intents else None
 
+    def _where_before_advice(self, ranked: list[Ranked], found: Entities) -> str | None:
+        """A cancer named and where it is treated the best reading, a medical one behind: the centres, not a refusal.
+
+        "my daughter has a retinoblastoma, where in France is it treated?" asks where, which needs no advice to answer;
+        the no-advice line still goes above the list (a medical second reading), as for a place named.
+        """
+        if not found.first("cancer_type") or not ranked:
+            return None
+        where = {self.default_for.get("city", ""), *WHERE_TREATED}
+        top = ranked[0].intent
+        return top if top in where and top in self.kb.intents else None
+
     @staticmethod
     def _in_scope(ranked: list[Ranked], found: Entities) -> list[Ranked]:
         """A centre or a cancer named keeps a message in scope: the other readings share what out-of-scope had."""

@@ -96,7 +96,7 @@ class ConversationReading:
         return None
 
     def _does_a_centre_treat(self, ranked: list[Ranked], found: Entities, suggest: float) -> str | None:
-        """A centre and a cancer named, a medical reading first and what the centre treats a plausible one.
+        """A centre and a cancer named, what the centre treats the best reading or a plausible one behind a medical one.
 
         "my father has lung cancer, does Foch operate on that?" asks what a hospital does, which needs no advice to
         answer: the centre's recorded areas for that cancer, under the no-advice line. Read as the centres of a place
@@ -114,6 +114,8 @@ class ConversationReading:
             places = {f.id for f in found.found if f.kind in ("city", "region")}
             record = self.kb.centres.get(centre)
             return meant if len(centres) == 1 and record is not None and places <= set(record.cities) else None
+        if ranked[0].intent == meant:  # read first but unsure, a medical reading behind: still that centre's areas
+            return meant
         if ranked[0].intent != MEDICAL_ADVICE:
             return None
         score = next((r.confidence for r in ranked if r.intent == meant), 0.0)

@@ -372,6 +372,22 @@ def test_where_a_cancer_is_treated_read_first_gets_the_centres_under_the_no_advi
     assert other.intent() == "medical_advice_request"
 
 
+def test_what_a_named_centre_treats_read_first_but_unsure_is_answered_for_that_centre(
+    real_parts: Parts, tmp_path: Path, store: SqliteStore
+) -> None:
+    """A centre and a cancer named, the centre's areas the best but unsure reading and a medical one behind it: that
+    centre's recorded areas under the no-advice line, not the refusal alone."""
+    engine = build_engine(settings_for(REPO, tmp_path), store=store, parts=real_parts)
+    matcher = ScriptedMatcher()
+    engine.matcher = matcher  # type: ignore[assignment]
+    chat = ScriptedChat(engine, matcher=matcher, hint="es")
+    chat.reads(("centre_specialties", 0.33), ("medical_advice_request", 0.29), ("intl_patient_process", 0.13))
+    chat.say("cancer de pulmon, en el hospital foch lo operan?")
+    assert chat.intent() == "centre_specialties"
+    assert chat.text().startswith("No puedo dar consejos médicos")
+    assert "hopital-foch.com" in chat.text()
+
+
 @pytest.mark.parametrize(
     ("text", "local", "nothing_recorded"),
     [
@@ -427,3 +443,24 @@ def test_how_long_the_stay_lasts_says_what_decides_it_without_a_figure(real_chat
     real_chat.say(text)
     line = next(line for line in real_chat.text().split("\n") if line.startswith(label))
     assert not re.search(r"\d", line)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("南特附近有癌症中心吗", "圣埃尔布兰（Saint-Herblain，"),
+        ("مستشفيات السرطان في منطقة باريس", "فيلجويف (Villejuif)"),
+        ("cancer centres near nantes", "— Saint-Herblain ("),
+    ],
+)
+def test_a_town_in_the_readers_script_keeps_its_official_spelling(real_chat: Chat, text: str, line: str) -> None:
+    """Chinese and Arabic lists name a site's town in their script and, in brackets, as it is written in France."""
+    real_chat.say(text)
+    assert line in real_chat.text()
+
+
+def test_what_baclesse_is_known_for_names_its_proton_centre_and_year(real_chat: Chat) -> None:
+    """Proton therapy in Caen is given on the CYCLHAD site since 2018 (the centre's own page)."""
+    real_chat.say("чем известен центр баклесс?")
+    text = real_chat.text()
+    assert "CYCLHAD" in text and "2018" in text and "baclesse.fr/en/speciality/proton-therapy" in text

@@ -351,6 +351,43 @@ def test_a_medical_reading_of_where_to_be_treated_gets_the_centres_with_the_no_a
     assert "AP-HP" in chat.text()
 
 
+def test_where_a_cancer_is_treated_read_first_gets_the_centres_under_the_no_advice_line(
+    real_parts: Parts, tmp_path: Path, store: SqliteStore
+) -> None:
+    """A cancer named, no place, where to be treated read first but unsure and a medical reading behind it: the
+    centres for that cancer, below the no-advice line, not the refusal alone."""
+    engine = build_engine(settings_for(REPO, tmp_path), store=store, parts=real_parts)
+    matcher = ScriptedMatcher()
+    engine.matcher = matcher  # type: ignore[assignment]
+    chat = ScriptedChat(engine, matcher=matcher, hint="fr")
+    chat.reads(("find_cancer_centre", 0.32), ("medical_advice_request", 0.21), ("paediatric_cancer", 0.19))
+    chat.say("ma fille a un retinoblastome, ou est-ce qu'on soigne ca ?")
+    assert chat.intent() == "find_cancer_centre"
+    assert chat.text().startswith("Je ne peux pas donner d'avis médical")
+    assert "Institut Curie" in chat.text()
+    # Read medical first, it stays the no-advice answer.
+    other = ScriptedChat(engine, user="user-2", matcher=matcher, hint="fr")
+    other.reads(("medical_advice_request", 0.32), ("find_cancer_centre", 0.21))
+    other.say("retinoblastome : chimio ou laser ?")
+    assert other.intent() == "medical_advice_request"
+
+
+def test_what_a_named_centre_treats_read_first_but_unsure_is_answered_for_that_centre(
+    real_parts: Parts, tmp_path: Path, store: SqliteStore
+) -> None:
+    """A centre and a cancer named, the centre's areas the best but unsure reading and a medical one behind it: that
+    centre's recorded areas under the no-advice line, not the refusal alone."""
+    engine = build_engine(settings_for(REPO, tmp_path), store=store, parts=real_parts)
+    matcher = ScriptedMatcher()
+    engine.matcher = matcher  # type: ignore[assignment]
+    chat = ScriptedChat(engine, matcher=matcher, hint="es")
+    chat.reads(("centre_specialties", 0.33), ("medical_advice_request", 0.29), ("intl_patient_process", 0.13))
+    chat.say("cancer de pulmon, en el hospital foch lo operan?")
+    assert chat.intent() == "centre_specialties"
+    assert chat.text().startswith("No puedo dar consejos médicos")
+    assert "hopital-foch.com" in chat.text()
+
+
 @pytest.mark.parametrize(
     ("text", "local", "nothing_recorded"),
     [
@@ -431,3 +468,24 @@ def test_a_cancer_told_only_in_the_story_does_not_turn_a_question_about_a_treatm
     chat = ScriptedChat(engine, matcher=matcher, hint="en")
     chat.reads(("proton_therapy", 0.9), ("buyer_radiotherapy_infrastructure", 0.05)).say(text)
     assert chat.intent() == answered
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("南特附近有癌症中心吗", "圣埃尔布兰（Saint-Herblain，"),
+        ("مستشفيات السرطان في منطقة باريس", "فيلجويف (Villejuif)"),
+        ("cancer centres near nantes", "— Saint-Herblain ("),
+    ],
+)
+def test_a_town_in_the_readers_script_keeps_its_official_spelling(real_chat: Chat, text: str, line: str) -> None:
+    """Chinese and Arabic lists name a site's town in their script and, in brackets, as it is written in France."""
+    real_chat.say(text)
+    assert line in real_chat.text()
+
+
+def test_what_baclesse_is_known_for_names_its_proton_centre_and_year(real_chat: Chat) -> None:
+    """Proton therapy in Caen is given on the CYCLHAD site since 2018 (the centre's own page)."""
+    real_chat.say("чем известен центр баклесс?")
+    text = real_chat.text()
+    assert "CYCLHAD" in text and "2018" in text and "baclesse.fr/en/speciality/proton-therapy" in text

@@ -430,6 +430,11 @@ class Engine(ConversationReading):
                 return self._answer(state, intent, lang, found, confidence=max(top.confidence, 0.5))
         if band == "answer":
             return self._answer(state, self.kb.intents[top.intent], lang, found, confidence=top.confidence)
+        treated = self._where_before_advice(ranked, found) if band == "suggest" else None
+        if treated is not None:
+            return self._answer(
+                state, self.kb.intents[treated], lang, found, confidence=self._confidence_of(ranked, treated)
+            )
         if self.bands.unsure_medical(plain) and MEDICAL_ADVICE in self.kb.intents:
             confidence = self._confidence_of(plain, MEDICAL_ADVICE)
             return self._answer(state, self.kb.intents[MEDICAL_ADVICE], lang, found, confidence=confidence)

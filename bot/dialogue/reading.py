@@ -97,7 +97,7 @@ class ConversationReading:
         return None
 
     def _does_a_centre_treat(self, ranked: list[Ranked], found: Entities, suggest: float) -> str | None:
-        """A centre and a cancer named, a medical reading first and what the centre treats a plausible one.
+        """A centre and a cancer named, what the centre treats the best reading or a plausible one behind a medical one.
 
         "my father has lung cancer, does Foch operate on that?" asks what a hospital does, which needs no advice to
         answer: the centre's recorded areas for that cancer, under the no-advice line. Read as the centres of a place
@@ -115,6 +115,8 @@ class ConversationReading:
             places = {f.id for f in found.found if f.kind in ("city", "region")}
             record = self.kb.centres.get(centre)
             return meant if len(centres) == 1 and record is not None and places <= set(record.cities) else None
+        if ranked[0].intent == meant:  # read first but unsure, a medical reading behind: still that centre's areas
+            return meant
         if ranked[0].intent != MEDICAL_ADVICE:
             return None
         score = next((r.confidence for r in ranked if r.intent == meant), 0.0)
@@ -132,6 +134,18 @@ class ConversationReading:
         where = {listing, *(i for i in WHERE_TREATED if i in self.kb.intents)}
         best = [r.intent for r in ranked[:2]]
         return best[0] if len(best) == 2 and set(best) <= where and best[0] in self.kb.intents else None
+
+    def _where_before_advice(self, ranked: list[Ranked], found: Entities) -> str | None:
+        """A cancer named and where it is treated the best reading, a medical one behind: the centres, not a refusal.
+
+        "my daughter has a retinoblastoma, where in France is it treated?" asks where, which needs no advice to answer;
+        the no-advice line still goes above the list (a medical second reading), as for a place named.
+        """
+        if not found.first("cancer_type") or not ranked:
+            return None
+        where = {self.default_for.get("city", ""), *WHERE_TREATED}
+        top = ranked[0].intent
+        return top if top in where and top in self.kb.intents else None
 
     @staticmethod
     def _in_scope(ranked: list[Ranked], found: Entities) -> list[Ranked]:

@@ -16,6 +16,8 @@ from bot.dialogue.actions import Button, Venue
 from bot.geo import distance_km
 from bot.i18n import Interface, bracketed, colon, semicolon
 
+LIST_SEPARATOR = {"zh": "，", "ar": "، "}  # between two notes in one bracket; a comma elsewhere
+
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 NEAREST = 3
 NEARBY_KM = 20.0  # sites this close to a named city are listed with it (Villejuif, Neuilly for Paris)
@@ -58,8 +60,15 @@ class Renderer:
         return city.name.get(lang, city_id) if city else city_id
 
     def centre_line(self, centre: Centre, lang: str, distance: str | None = None, city: str | None = None) -> str:
-        line = f"• {centre.display_name(lang)} — {self.city_name(city or centre.city, lang)}"
-        return f"{line}{bracketed(lang, distance)}" if distance else line
+        """A centre and its site's town; a town written in the reader's script is followed by its official spelling,
+        as the centre's name is, so that it can be found on a map or a ticket."""
+        place = city or centre.city
+        town = self.city_name(place, lang)
+        record = self.kb.cities.get(place)
+        official = record.name.get("fr", "") if record is not None and centre.local_name.get(lang) else ""
+        notes = [n for n in (official if official != town else "", distance or "") if n]
+        line = f"• {centre.display_name(lang)} — {town}"
+        return f"{line}{bracketed(lang, LIST_SEPARATOR.get(lang, ', ').join(notes))}" if notes else line
 
     def sites(self, centre: Centre) -> list[tuple[str, Coordinates]]:
         """Each site's city and point: the centre's own point for its main city, the city's point for the others."""

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from bot.content.loader import load
-from conftest import make_content_root
+from conftest import Chat, make_content_root
 
 # Written out, not read from the code: a rule that lost one of them must fail here.
 SAFETY_INTENTS = ("emergency", "self_harm", "medical_advice_request", "out_of_scope", "human_handoff")
@@ -61,3 +61,18 @@ def test_a_safety_answer_missing_a_language_is_refused(tmp_path: Path, intent_id
     loaded = load(root)
     assert loaded.kb is None
     assert any(p.file == "intents/basics.yaml" and p.message == "missing language 'ar'" for p in loaded.errors)
+
+
+def test_a_chinese_wish_to_be_dead_is_read_as_self_harm(real_chat: Chat) -> None:
+    """Its characters also come in everyday laughter ("笑死") and hunger ("饿死了"): the reading stands on its own."""
+    real_chat.say("有时候觉得我死了大家都轻松")
+    assert real_chat.intent() == "self_harm"
+    assert "3114" in real_chat.text()
+
+
+@pytest.mark.parametrize(
+    "text", ["how long does my father have left?", "wie lange hat er noch?", "combien de temps il lui reste a vivre ?"]
+)
+def test_how_long_someone_has_left_is_a_medical_question_not_the_length_of_a_stay(real_chat: Chat, text: str) -> None:
+    real_chat.say(text)
+    assert real_chat.intent() == "medical_advice_request", text

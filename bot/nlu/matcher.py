@@ -53,7 +53,9 @@ QUESTION_WEIGHT = 0.5  # share of the margins the asking sentences decide alone 
 UNDILUTED = ("emergency", "self_harm")
 # A crisis reading weaker than this needs a word of the crisis examples: below it, a message that matches nothing
 # ("what's the weather tomorrow", spam, a recipe) is not a cry for help because the crisis intents are the largest.
-ALARM_SURE = 0.5
+# At 0.5 it dropped "有时候觉得我死了大家都轻松" (self-harm 0.496): everyday controls ("笑死", "饿死了") had made 死 an
+# ordinary character. At 0.4 the evaluation's false crises and crisis_probe's are the same.
+ALARM_SURE = 0.4
 ALARM_SHARE = 0.6  # a word is a crisis word when this share of the examples holding it are crisis examples...
 ALARM_SEEN = 3  # ...and at least this many are
 CYRILLIC_WEIGHT = 0.5  # share of the margins the Cyrillic reading of Russian in Latin letters decides (28 of 28

@@ -17,6 +17,15 @@ from conftest import REPO, Chat, make_content_root, settings_for
 NETSARC = "groupe-sarcome-francais.fr"
 
 
+@pytest.fixture
+def scripted_real(real_parts: Parts, tmp_path: Path, store: SqliteStore) -> ScriptedChat:
+    """The shipped content answering readings the test sets: the rules about names and places, on real records."""
+    engine = build_engine(settings_for(REPO, tmp_path), store=store, parts=real_parts)
+    matcher = ScriptedMatcher()
+    engine.matcher = matcher  # type: ignore[assignment]
+    return ScriptedChat(engine, matcher=matcher)
+
+
 def test_which_hospital_for_sarcoma_names_the_network_centres_with_a_source(real_chat: Chat) -> None:
     real_chat.say("which hospital treats sarcoma?")
     text = real_chat.text()
@@ -337,14 +346,12 @@ def test_hospitals_of_a_city_are_its_cancer_centres_not_out_of_scope(real_chat: 
 
 
 def test_a_medical_reading_of_where_to_be_treated_gets_the_centres_with_the_no_advice_line(
-    real_parts: Parts, tmp_path: Path, store: SqliteStore
+    scripted_real: ScriptedChat,
 ) -> None:
     """A cancer and a place named, read as medical first: where to go needs no advice, so the centres come, below
     the no-advice line."""
-    engine = build_engine(settings_for(REPO, tmp_path), store=store, parts=real_parts)
-    matcher = ScriptedMatcher()
-    engine.matcher = matcher  # type: ignore[assignment]
-    chat = ScriptedChat(engine, matcher=matcher, hint="fr")
+    chat = scripted_real
+    chat.hint = "fr"
     chat.reads(("medical_advice_request", 0.6), ("find_cancer_centre", 0.3)).say("lymphome et greffe, a paris ?")
     assert chat.intent() == "find_cancer_centre"
     assert chat.text().startswith("Je ne peux pas donner d'avis médical")
@@ -352,35 +359,31 @@ def test_a_medical_reading_of_where_to_be_treated_gets_the_centres_with_the_no_a
 
 
 def test_where_a_cancer_is_treated_read_first_gets_the_centres_under_the_no_advice_line(
-    real_parts: Parts, tmp_path: Path, store: SqliteStore
+    scripted_real: ScriptedChat,
 ) -> None:
     """A cancer named, no place, where to be treated read first but unsure and a medical reading behind it: the
     centres for that cancer, below the no-advice line, not the refusal alone."""
-    engine = build_engine(settings_for(REPO, tmp_path), store=store, parts=real_parts)
-    matcher = ScriptedMatcher()
-    engine.matcher = matcher  # type: ignore[assignment]
-    chat = ScriptedChat(engine, matcher=matcher, hint="fr")
+    chat = scripted_real
+    chat.hint = "fr"
     chat.reads(("find_cancer_centre", 0.32), ("medical_advice_request", 0.21), ("paediatric_cancer", 0.19))
     chat.say("ma fille a un retinoblastome, ou est-ce qu'on soigne ca ?")
     assert chat.intent() == "find_cancer_centre"
     assert chat.text().startswith("Je ne peux pas donner d'avis médical")
     assert "Institut Curie" in chat.text()
     # Read medical first, it stays the no-advice answer.
-    other = ScriptedChat(engine, user="user-2", matcher=matcher, hint="fr")
+    other = ScriptedChat(chat.engine, user="user-2", matcher=chat.matcher, hint="fr")
     other.reads(("medical_advice_request", 0.32), ("find_cancer_centre", 0.21))
     other.say("retinoblastome : chimio ou laser ?")
     assert other.intent() == "medical_advice_request"
 
 
 def test_what_a_named_centre_treats_read_first_but_unsure_is_answered_for_that_centre(
-    real_parts: Parts, tmp_path: Path, store: SqliteStore
+    scripted_real: ScriptedChat,
 ) -> None:
     """A centre and a cancer named, the centre's areas the best but unsure reading and a medical one behind it: that
     centre's recorded areas under the no-advice line, not the refusal alone."""
-    engine = build_engine(settings_for(REPO, tmp_path), store=store, parts=real_parts)
-    matcher = ScriptedMatcher()
-    engine.matcher = matcher  # type: ignore[assignment]
-    chat = ScriptedChat(engine, matcher=matcher, hint="es")
+    chat = scripted_real
+    chat.hint = "es"
     chat.reads(("centre_specialties", 0.33), ("medical_advice_request", 0.29), ("intl_patient_process", 0.13))
     chat.say("cancer de pulmon, en el hospital foch lo operan?")
     assert chat.intent() == "centre_specialties"
@@ -459,13 +462,11 @@ def test_how_long_the_stay_lasts_says_what_decides_it_without_a_figure(real_chat
     ],
 )
 def test_a_cancer_told_only_in_the_story_does_not_turn_a_question_about_a_treatment(
-    real_parts: Parts, tmp_path: Path, store: SqliteStore, text: str, answered: str
+    scripted_real: ScriptedChat, text: str, answered: str
 ) -> None:
     """Where proton therapy is given is the proton-therapy answer; a cancer named in the question asks its centres."""
-    engine = build_engine(settings_for(REPO, tmp_path), store=store, parts=real_parts)
-    matcher = ScriptedMatcher()
-    engine.matcher = matcher  # type: ignore[assignment]
-    chat = ScriptedChat(engine, matcher=matcher, hint="en")
+    chat = scripted_real
+    chat.hint = "en"
     chat.reads(("proton_therapy", 0.9), ("buyer_radiotherapy_infrastructure", 0.05)).say(text)
     assert chat.intent() == answered
 

@@ -89,7 +89,7 @@ MUTATIONS = [
     ),
     (
         "bot/dialogue/policies.py",
-        "r.intent == MEDICAL_ADVICE and r.confidence >= self.medical for r in ranked[1:3]",
+        "r.intent == MEDICAL_ADVICE and r.confidence >= self.medical_line for r in ranked[1:3]",
         "False for r in ranked[1:3]",
         "no-advice line",
     ),

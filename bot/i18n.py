@@ -23,11 +23,17 @@ RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
 
 _COLONS = {"fr": "\u00a0: ", "zh": "："}  # French puts a no-break space before it; Chinese has its full-width one
 _SEMICOLONS = {"fr": "\u00a0; ", "zh": "；", "ar": "؛ "}
+_COMMAS = {"zh": "，", "ar": "، "}
 
 
 def colon(lang: str) -> str:
     """The colon between a label and its text, as the language writes it (composed lines, not the content's own)."""
     return _COLONS.get(lang, ": ")
+
+
+def comma(lang: str) -> str:
+    """The comma between two notes of a composed line, as the language writes it."""
+    return _COMMAS.get(lang, ", ")
 
 
 def semicolon(lang: str) -> str:

@@ -375,10 +375,6 @@ class Engine(ConversationReading):
             return self._amend_first(turn, prefix=s.NO_ADVICE_HINT)
         return turn
 
-    @staticmethod
-    def _confidence_of(ranked: list[Ranked], intent: str) -> float:
-        return next((r.confidence for r in ranked if r.intent == intent), 0.0)
-
     def _amend_first(self, turn: Turn, *, prefix: str | None = None, button: Button | None = None) -> Turn:
         """The first reply with a line put above it (in its language) or a button added under it."""
         if not turn.actions or not isinstance(turn.actions[0], Reply):
@@ -438,11 +434,6 @@ class Engine(ConversationReading):
         if self.bands.unsure_medical(plain) and MEDICAL_ADVICE in self.kb.intents:
             confidence = self._confidence_of(plain, MEDICAL_ADVICE)
             return self._answer(state, self.kb.intents[MEDICAL_ADVICE], lang, found, confidence=confidence)
-        treated = self._where_treated(ranked, found) if band == "suggest" else None
-        if treated is not None:
-            return self._answer(
-                state, self.kb.intents[treated], lang, found, confidence=self._confidence_of(ranked, treated)
-            )
         if band == "suggest":
             options = [
                 r

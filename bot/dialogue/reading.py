@@ -29,7 +29,7 @@ NOT_A_TOPIC = frozenset(
 )
 # Answers about centres that a cancer type narrows ("sarcoma centres near Lyon", "does Curie treat eye tumours?").
 CANCER_AWARE = ("centres_near", "centre_specialties")
-# Readings that, with a cancer named, both ask where it is treated (besides the listing of centres).
+# Readings that, with a cancer named, also ask where it is treated (besides the listing of centres).
 WHERE_TREATED = ("paediatric_cancer",)
 ELLIPSIS_WORDS = 2.5  # words besides the name in "and in Bordeaux?", "what about Nice?", "e em Toulouse?"
 
@@ -89,7 +89,7 @@ class ConversationReading:
         if listing not in self.kb.intents or not any(f.kind in ("city", "region") for f in found.found):
             return None
         top = ranked[0] if ranked else None
-        score = next((r.confidence for r in ranked if r.intent == listing), 0.0)
+        score = self._confidence_of(ranked, listing)
         if top is None or score < suggest:
             return None
         if top.intent == listing or (top.intent == MEDICAL_ADVICE and found.first("cancer_type")):
@@ -119,21 +119,8 @@ class ConversationReading:
             return meant
         if ranked[0].intent != MEDICAL_ADVICE:
             return None
-        score = next((r.confidence for r in ranked if r.intent == meant), 0.0)
+        score = self._confidence_of(ranked, meant)
         return meant if score >= suggest else None
-
-    def _where_treated(self, ranked: list[Ranked], found: Entities) -> str | None:
-        """A cancer named and the two best readings both where to be treated (its centres, children's centres).
-
-        "my daughter has retinoblastoma, where in France?" splits between the two; either answer names the centres,
-        which a did-you-mean would not.
-        """
-        if not found.first("cancer_type"):
-            return None
-        listing = self.default_for.get("city", "")
-        where = {listing, *(i for i in WHERE_TREATED if i in self.kb.intents)}
-        best = [r.intent for r in ranked[:2]]
-        return best[0] if len(best) == 2 and set(best) <= where and best[0] in self.kb.intents else None
 
     def _where_before_advice(self, ranked: list[Ranked], found: Entities) -> str | None:
         """A cancer named and where it is treated the best reading, a medical one behind: the centres, not a refusal.
@@ -146,6 +133,10 @@ class ConversationReading:
         where = {self.default_for.get("city", ""), *WHERE_TREATED}
         top = ranked[0].intent
         return top if top in where and top in self.kb.intents else None
+
+    @staticmethod
+    def _confidence_of(ranked: list[Ranked], intent: str) -> float:
+        return next((r.confidence for r in ranked if r.intent == intent), 0.0)
 
     @staticmethod
     def _in_scope(ranked: list[Ranked], found: Entities) -> list[Ranked]:

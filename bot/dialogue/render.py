@@ -14,9 +14,7 @@ from bot.dialogue import button_ids as bid
 from bot.dialogue import strings as s
 from bot.dialogue.actions import Button, Venue
 from bot.geo import distance_km
-from bot.i18n import Interface, bracketed, colon, semicolon
-
-LIST_SEPARATOR = {"zh": "，", "ar": "، "}  # between two notes in one bracket; a comma elsewhere
+from bot.i18n import Interface, bracketed, colon, comma, semicolon
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 NEAREST = 3
@@ -68,7 +66,7 @@ class Renderer:
         official = record.name.get("fr", "") if record is not None and centre.local_name.get(lang) else ""
         notes = [n for n in (official if official != town else "", distance or "") if n]
         line = f"• {centre.display_name(lang)} — {town}"
-        return f"{line}{bracketed(lang, LIST_SEPARATOR.get(lang, ', ').join(notes))}" if notes else line
+        return f"{line}{bracketed(lang, comma(lang).join(notes))}" if notes else line
 
     def sites(self, centre: Centre) -> list[tuple[str, Coordinates]]:
         """Each site's city and point: the centre's own point for its main city, the city's point for the others."""

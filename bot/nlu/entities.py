@@ -303,16 +303,15 @@ class EntityIndex:
             return True
         before = toks[found.start - 1] if found.start else ""
         after = toks[found.end] if found.end < len(toks) else ""
+        article = before == "a" and found.start >= 2 and toks[found.start - 2] in ENGLISH_BEFORE_A  # "a nice day"
         if found.kind == "language":
             asked = before in LANGUAGE_CUES or after in LANGUAGE_CUES_AFTER
             return len(toks) <= FEW_WORDS or asked or toks[found.start].startswith(_ARABIC_IN)
         if found.kind in ("city", "region") and toks[found.start] in CITY_WORDS:
-            article = before == "a" and found.start >= 2 and toks[found.start - 2] in ENGLISH_BEFORE_A
             placed = before in PLACE_CUES and not article
             return len(toks) <= FEW_WORDS or placed or _capitalised_inside(toks[found.start], text)
         if found.kind not in ("city", "region") or not toks[found.start].isascii():
             return True
-        article = before == "a" and found.start >= 2 and toks[found.start - 2] in ENGLISH_BEFORE_A
         if before not in ORDINARY_BEFORE and not article:
             return True
         if _capitalised_inside(toks[found.start], text):

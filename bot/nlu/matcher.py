@@ -273,11 +273,14 @@ class Matcher:
             raise TypeError("a matcher stored by another version of the code")  # the cache loader then rebuilds
         self.__dict__.update(state)
 
-    def prepare(self, text: str, found: Entities | None = None) -> str:
-        """Normalised text with names masked and typos paired with the words they stand for."""
-        if self.entities is None:
-            return self.speller.correct(normalise(text))
-        return self.speller.correct((found or self.entities.find(text)).masked())
+    def _masked(self, text: str, found: Entities | None = None) -> str:
+        """Normalised text with the names found in it replaced by their kind."""
+        return normalise(text) if self.entities is None else (found or self.entities.find(text)).masked()
+
+    def _prepared(self, masked: str) -> str:
+        """Masked text with typos paired with the words they stand for; a short word is no slip of a crisis word
+        (Spanish "aval", a loan's guarantor, is not French "avale", swallowed)."""
+        return self.speller.correct(masked, self.alarm_words, ALARM_SLIP_FROM)
 
     def scores(self, text: str, found: Entities | None = None) -> np.ndarray:
         """Raw margins per intent, in the order of `intents`; in a story, its asking sentences weigh more.
@@ -310,40 +313,30 @@ class Matcher:
         Russian in Latin letters is read in Cyrillic too (cyrtranslit): the Cyrillic examples then count in full, where
         the skeleton keeps only consonants ("skolko stoit lechenie vo francii" is a price, not the steps).
         """
-        masked = normalise(text) if self.entities is None else (found or self.entities.find(text)).masked()
+        masked = self._masked(text, found)
         margins = self._phrasing(masked)
         if transliterated and self.transliterated is not None:
             margins = (1.0 - SKELETON_WEIGHT) * margins + SKELETON_WEIGHT * self.transliterated.scores(masked)
             if transliterated == "ru":
-                cyrillic = in_cyrillic(text)
-                read = normalise(cyrillic) if self.entities is None else self.entities.find(cyrillic).masked()
+                read = self._masked(in_cyrillic(text))
                 margins = (1.0 - CYRILLIC_WEIGHT) * margins + CYRILLIC_WEIGHT * self._phrasing(read)
         return margins
 
     def _phrasing(self, masked: str) -> np.ndarray:
-        # A short word is no slip of a crisis word: Spanish "aval" (a loan's guarantor) is not French "avale".
-        prepared = self.speller.correct(masked, self.alarm_words, ALARM_SLIP_FROM)
+        prepared = self._prepared(masked)
         margins = self.scorer.scores(*self.features.transform(prepared))
         return margins + self.semantic.scores(prepared) if self.semantic is not None else margins
 
     def alarm_heard(self, text: str, found: Entities | None = None) -> bool:
         """The message holds a crisis word as written, or a slip of one in a word long enough to tell whose it is."""
-        masked = normalise(text) if self.entities is None else (found or self.entities.find(text)).masked()
-        heard = alarm_tokens(masked)
-        for tok in tokens(masked):
-            if len(tok) >= ALARM_SLIP_FROM and tok not in self.speller.known and not is_han(tok) and not tok.isdigit():
-                slip = self.speller.nearest(tok)
-                if slip is not None:
-                    heard.add(slip)
-        return bool(heard & self.alarm_words)
+        return bool(alarm_tokens(self._prepared(self._masked(text, found))) & self.alarm_words)
 
     def is_junk(self, text: str, found: Entities | None = None) -> bool:
         """Laughter, keyboard mash or words never met in any example (nor slips, nor transliterations of them).
 
         Such a message is out of scope but no unanswered question: the engine should not count it as a miss.
         """
-        words = (found or self.entities.find(text)).masked() if self.entities is not None else normalise(text)
-        return says_nothing(words.split(), self._knows)
+        return says_nothing(self._masked(text, found).split(), self._knows)
 
     def _knows(self, word: str) -> bool:
         """A word of the answered questions' examples, a slip of one, or one with such a word's consonant skeleton."""

@@ -167,8 +167,9 @@ class Transliteration:
         if "ar" in self.scorer.classes and arabizi >= ARABIZI_WORDS:
             return "ar"
         # Words the examples tell apart (not names, masked in them, nor words never seen) decide before the skeleton.
-        latin = sum(w in self.latin_words for w in _WORD.findall(normalised))
-        told = latin + sum(w in self.transliterated_words for w in _WORD.findall(normalised))
+        words = _WORD.findall(normalised)
+        latin = sum(w in self.latin_words for w in words)
+        told = latin + sum(w in self.transliterated_words for w in words)
         if latin and latin >= LATIN_WORDS * told:
             return None  # written in the words of a Latin-script language: a skeleton may still look Arabic
         probs = softmax(self.scorer.scores(*self.features.transform(normalised)))

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 
 from telegram import Bot
+from telegram.error import BadRequest
 
-from bot.channels.health import Metrics
 from bot.channels.telegram.ui import PAGE, choices, send_part
 from bot.dialogue.actions import Button
 from bot.store.base import Delivery, Store
 
-log = logging.getLogger("oncobot.telegram")
-
 
 class QueuedAnswers:
-    """Sends a queued answer row; the application class provides the bot, store and metrics."""
+    """Sends a queued answer row; the application class provides the bot and the store."""
 
     store: Store
-    metrics: Metrics
 
     def _bot(self) -> Bot:
         raise NotImplementedError
@@ -37,11 +33,8 @@ class QueuedAnswers:
         payload = delivery.payload
         try:
             chat = int(payload["chat"])
-        except (KeyError, TypeError, ValueError):  # a row no chat can take (an odd update's chat id)
-            log.warning("reply %s given up: refused", delivery.id)
-            self.metrics.undeliverable.inc()
-            await asyncio.to_thread(self.store.delivery_done, delivery.id)
-            return 1
+        except (KeyError, TypeError, ValueError) as exc:  # a row no chat can take (an odd update's chat id)
+            raise BadRequest("no chat to send to") from exc  # given up as Telegram's own refusals are
         pages = None
         if payload["kind"] == "venue":
             await self._bot().send_venue(chat, payload["lat"], payload["lon"], payload["title"], payload["address"])
